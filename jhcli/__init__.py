@@ -1,0 +1,34 @@
+"""jh: symbolic Jacobians and Hessians.
+
+The public Python API mirrors the CLI: strings or SymPy in, a ``Result`` out.
+
+>>> from jhcli import jacobian
+>>> r = jacobian("x**2+y, x*y", at=["2,3"])
+>>> r.matrix
+Matrix([
+[2*x, 1],
+[  y, x]])
+>>> [[e.exact for e in row] for row in r.points[0].values]
+[[4, 1], [3, 2]]
+
+Importing ``jhcli`` itself is cheap: SymPy is loaded on first use of the API.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "jacobian", "gradient", "hessian", "critical"]
+
+if TYPE_CHECKING:
+    from jhcli.api import critical, gradient, hessian, jacobian
+
+
+def __getattr__(name: str) -> Any:
+    if name in {"jacobian", "gradient", "hessian", "critical"}:
+        from jhcli import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'jhcli' has no attribute {name!r}")

@@ -1,0 +1,104 @@
+"""Derivatives: gradient, Jacobian and Hessian. SymPy in, SymPy out.
+
+Layout (numerator layout): ``J[i, j] = d f_i / d x_j`` — rows are outputs, columns are inputs.
+The gradient is a column (n x 1). The Hessian is built from the gradient, computed once: each
+gradient entry is differentiated only by the variables it contains, one triangle is filled and
+mirrored, so the result is symmetric by construction and zero entries cost nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy
+
+from jhcli.limits import step
+
+
+def cheap_simplify(expr: sympy.Expr) -> sympy.Expr:
+    """A fast tidy-up of one entry: the shortest of a few cheap rewritings.
+
+    Full ``sympy.simplify`` can take seconds per entry; combining fractions over a common
+    denominator (``together``) and pulling out common factors (``factor_terms``) keeps output
+    readable at a few milliseconds. Neither cancels common factors, so the result is defined
+    exactly where ``expr`` is.
+
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> cheap_simplify(-x**2/(x**2 + y**2)**sympy.Rational(3, 2) + 1/sympy.sqrt(x**2 + y**2))
+    y**2/(x**2 + y**2)**(3/2)
+    """
+    if expr.is_Atom:
+        return expr
+    candidates = [expr, sympy.factor_terms(expr), sympy.factor_terms(sympy.together(expr))]
+    return min(candidates, key=sympy.count_ops)
+
+
+def _diff(expr: sympy.Expr, var: sympy.Symbol, simplify: bool) -> sympy.Expr:
+    if var not in expr.free_symbols:
+        return sympy.S.Zero
+    d = sympy.diff(expr, var)
+    return cheap_simplify(d) if simplify else d
+
+
+def jacobian(
+    functions: Sequence[sympy.Expr], variables: Sequence[sympy.Symbol], *, simplify: bool = True
+) -> sympy.ImmutableMatrix:
+    """The m x n Jacobian of ``functions`` with respect to ``variables``.
+
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> jacobian([x**2 + y, x*y], [x, y])
+    Matrix([
+    [2*x, 1],
+    [  y, x]])
+    """
+    with step("computing the Jacobian"):
+        rows = [[_diff(f, v, simplify) for v in variables] for f in functions]
+    return sympy.ImmutableMatrix(rows)
+
+
+def gradient(
+    function: sympy.Expr, variables: Sequence[sympy.Symbol], *, simplify: bool = True
+) -> sympy.ImmutableMatrix:
+    """The gradient of a scalar function as an n x 1 column.
+
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> gradient(x**2*y + sympy.sin(x), [x, y]).T
+    Matrix([[2*x*y + cos(x), x**2]])
+    """
+    with step("computing the gradient"):
+        entries = [_diff(function, v, simplify) for v in variables]
+    return sympy.ImmutableMatrix(len(entries), 1, entries)
+
+
+def hessian_from_gradient(
+    grad: sympy.MatrixBase, variables: Sequence[sympy.Symbol], *, simplify: bool = True
+) -> sympy.ImmutableMatrix:
+    """The Hessian as the (symmetric) Jacobian of a gradient column."""
+    n = len(variables)
+    entries: dict[tuple[int, int], sympy.Expr] = {}
+    with step("computing the Hessian"):
+        for i in range(n):
+            g = grad[i]
+            present = g.free_symbols
+            for j in range(i, n):
+                if variables[j] in present:
+                    d = _diff(g, variables[j], simplify)
+                    if d != 0:
+                        entries[(i, j)] = entries[(j, i)] = d
+    return sympy.ImmutableMatrix(sympy.SparseMatrix(n, n, entries))
+
+
+def hessian(
+    function: sympy.Expr, variables: Sequence[sympy.Symbol], *, simplify: bool = True
+) -> sympy.ImmutableMatrix:
+    """The n x n Hessian of a scalar function, symmetric by construction.
+
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> hessian(x**2 + 3*x*y + y**2, [x, y])
+    Matrix([
+    [2, 3],
+    [3, 2]])
+    """
+    return hessian_from_gradient(
+        gradient(function, variables, simplify=simplify), variables, simplify=simplify
+    )

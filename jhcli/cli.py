@@ -1,0 +1,434 @@
+"""The ``jh`` command: options -> ``jhcli.api`` -> a renderer -> stdout; errors -> exit codes.
+
+This is the only module that knows about argv, streams and exit codes. It imports SymPy (through
+the API) only inside commands, so ``jh --help`` and ``jh --version`` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from jhcli import __version__
+from jhcli.errors import ExitCode, JhError, UsageError, printable
+from jhcli.limits import DEFAULT_TIMEOUT
+from jhcli.render import FORMATS, LATEX_ENVS
+
+if TYPE_CHECKING:
+    from jhcli.models import Result
+
+OutputFormat = Enum("OutputFormat", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
+LatexEnv = Enum("LatexEnv", {name: name for name in LATEX_ENVS}, type=str)  # type: ignore[misc]
+DEFAULT_ENV = LatexEnv("bmatrix")
+
+_DASH_HINT = (
+    "an expression that starts with '-' goes after '--', options before it: "
+    'jh hessian --at 0,0 -- "-x**2-y**2"'
+)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    sys.stderr.write(f"error: {message}\n")
+    raise SystemExit(code)
+
+
+def _looks_like_expression(arg: str) -> bool:
+    """``-x**2-y**2`` or ``-x``: an expression with a leading minus that the parser took for options."""
+    return len(arg) > 1 and arg[0] == "-" and arg[1] != "-" and arg[:2] not in ("-f", "-h")
+
+
+class _JhGroup(TyperGroup):
+    """Typer's group with jh's error contract: ``error: ...`` on stderr and a documented exit code."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        # Typer handles the errors itself only in standalone mode; jh wants its own format.
+        try:
+            code = super().main(
+                args=args,
+                prog_name=prog_name or "jh",
+                complete_var=complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
+        except typer.TyperException as e:  # Typer's (bundled Click's) usage errors
+            message = printable(e.format_message())
+            argv = list(sys.argv[1:] if args is None else args)
+            if "No such option" in message and any(_looks_like_expression(a) for a in argv):
+                message += f"\n  ({_DASH_HINT})"
+            _fail(message + "\n  (see 'jh --help')", ExitCode.USAGE)
+        except typer.Abort:
+            _fail("interrupted", ExitCode.INTERRUPTED)
+        raise SystemExit(code if isinstance(code, int) else 0)
+
+
+app = typer.Typer(
+    cls=_JhGroup,
+    name="jh",
+    help=(
+        "Symbolic Jacobians and Hessians: exact values at points, curvature analysis, "
+        "and output as tables, plain text, LaTeX, Markdown or JSON."
+    ),
+    epilog="Layout: J[i, j] = d f_i / d x_j (rows: functions, columns: variables); the gradient is a column.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"jh {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Symbolic Jacobians and Hessians on the command line."""
+
+
+# Options shared by every command -------------------------------------------------------------
+Exprs = Annotated[
+    list[str],
+    typer.Argument(
+        help="The function(s): components separated by top-level commas, or several arguments; "
+        "'-' reads stdin.",
+        show_default=False,
+        metavar="EXPR",
+    ),
+]
+Vars = Annotated[
+    str | None,
+    typer.Option(
+        "--vars",
+        metavar="NAMES",
+        help="Variables in order, e.g. x,y (default: the free symbols in natural order).",
+    ),
+]
+At = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--at",
+        metavar="POINT",
+        help="A point: 2,3 or x=2,y=3 (exact values: 1/2, pi/4, sqrt(2)). Repeatable.",
+    ),
+]
+Fmt = Annotated[
+    OutputFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="Output format: " + ", ".join(FORMATS) + " (default: table on a terminal, plain otherwise).",
+    ),
+]
+Digits = Annotated[
+    int, typer.Option("--digits", metavar="N", min=1, max=50, help="Significant digits of decimal views.")
+]
+Timeout = Annotated[
+    float,
+    typer.Option(
+        "--timeout", metavar="SECONDS", min=0, help="Seconds each symbolic step may take (0: no limit)."
+    ),
+]
+NoSimplify = Annotated[bool, typer.Option("--no-simplify", help="Skip the cheap simplification of entries.")]
+Floats = Annotated[
+    bool, typer.Option("--float", help="Read decimals such as 0.1 as floats (default: exact).")
+]
+Env = Annotated[
+    LatexEnv,
+    typer.Option(
+        "--latex-env",
+        metavar="ENV",
+        help="Matrix environment for LaTeX and Markdown: " + ", ".join(LATEX_ENVS) + ".",
+    ),
+]
+Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
+
+
+def _read_exprs(exprs: list[str]) -> list[str]:
+    """The expression arguments, with '-' replaced by the lines of stdin."""
+    out: list[str] = []
+    for text in exprs:
+        if text.startswith("--") and len(text) > 2 and text[2].isalpha():
+            raise UsageError(f"{text!r} after '--' is read as an expression; put options before '--'")
+        if text == "-":
+            lines = [line.strip() for line in sys.stdin.read().splitlines()]
+            out += [line for line in lines if line]
+            if not lines or not any(lines):
+                raise UsageError("no expression on standard input")
+        else:
+            out.append(text)
+    return out
+
+
+def _print(result: Result, fmt: OutputFormat | None, digits: int, latex_env: LatexEnv) -> None:
+    from jhcli.render import render
+
+    name = fmt.value if fmt is not None else ("table" if sys.stdout.isatty() else "plain")
+    output = render(result, name, digits=digits, latex_env=latex_env.value)
+    if isinstance(output, str):
+        sys.stdout.write(output)
+        return
+    from rich.console import Console
+
+    width = None if sys.stdout.isatty() else 100
+    Console(file=sys.stdout, width=width, highlight=False, markup=False, emoji=False).print(output)
+
+
+def _warn_undefined(result: Result) -> int:
+    problems = result.undefined_entries
+    for problem in problems:
+        sys.stderr.write(f"warning: {problem}\n")
+    return ExitCode.MATH if problems else ExitCode.OK
+
+
+def _run(
+    compute: Callable[[], Result], fmt: OutputFormat | None, digits: int, latex_env: LatexEnv, debug: bool
+) -> None:
+    """Compute, print, and map the outcome to an exit code (the one place errors are handled)."""
+    try:
+        result = compute()
+        _print(result, fmt, digits, latex_env)
+        code = _warn_undefined(result)
+    except JhError as e:
+        if debug:
+            traceback.print_exc()
+        _fail(e.render(), e.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", ExitCode.INTERRUPTED)
+    except (RecursionError, MemoryError) as e:
+        if debug:
+            traceback.print_exc()
+        _fail(f"the expression is too large to handle ({type(e).__name__})", ExitCode.LIMIT)
+    except Exception as e:  # a bug: one line, never a traceback unless asked
+        if debug:
+            traceback.print_exc()
+        _fail(f"internal error: {type(e).__name__}: {e} (run with --debug for details)", ExitCode.MATH)
+    if code:
+        raise typer.Exit(code)
+
+
+def _parse_box(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    lo, sep, hi = text.partition(":")
+    try:
+        box = (float(lo), float(hi))
+    except ValueError:
+        box = None
+    if not sep or box is None or not box[0] < box[1]:
+        raise UsageError(f"--box takes LOW:HIGH with LOW < HIGH, e.g. -5:5; got {text!r}")
+    return box
+
+
+@app.command()
+def jacobian(
+    exprs: Exprs,
+    vars: Vars = None,
+    at: At = None,
+    format: Fmt = None,
+    digits: Digits = 6,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    no_simplify: NoSimplify = False,
+    floats: Floats = False,
+    latex_env: Env = DEFAULT_ENV,
+    debug: Debug = False,
+) -> None:
+    """The Jacobian J[i, j] = d f_i / d x_j: rows are functions, columns are variables.
+
+    \b
+    Examples:
+      jh jacobian "x**2+y, x*y" --at 2,3
+      jh jacobian "tanh(a*x + b*y)" --vars x,y -f latex
+      echo "x**2+y, x*y" | jh jacobian - --at 2,3 --at 1,1 -f json
+    """
+    from jhcli import api
+
+    _run(
+        lambda: api.jacobian(
+            _read_exprs(exprs),
+            vars=vars,
+            at=at or (),
+            simplify=not no_simplify,
+            decimals="float" if floats else "exact",
+            timeout=timeout,
+        ),
+        format,
+        digits,
+        latex_env,
+        debug,
+    )
+
+
+@app.command()
+def gradient(
+    exprs: Exprs,
+    vars: Vars = None,
+    at: At = None,
+    format: Fmt = None,
+    digits: Digits = 6,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    no_simplify: NoSimplify = False,
+    floats: Floats = False,
+    latex_env: Env = DEFAULT_ENV,
+    debug: Debug = False,
+) -> None:
+    """The gradient of a scalar function, as a column (n x 1). Alias: grad.
+
+    \b
+    Examples:
+      jh gradient "x^2*y + sin(x)" --at x=1,y=pi/2
+      jh grad "x**2 + y**2" -f json
+    """
+    from jhcli import api
+
+    _run(
+        lambda: api.gradient(
+            _read_exprs(exprs),
+            vars=vars,
+            at=at or (),
+            simplify=not no_simplify,
+            decimals="float" if floats else "exact",
+            timeout=timeout,
+        ),
+        format,
+        digits,
+        latex_env,
+        debug,
+    )
+
+
+app.command("grad", hidden=True)(gradient)  # alias: same help, same options
+
+
+@app.command()
+def hessian(
+    exprs: Exprs,
+    vars: Vars = None,
+    at: At = None,
+    eig: Annotated[
+        bool, typer.Option("--eig", help="Eigenvalues, determinant, trace, inertia, condition number.")
+    ] = False,
+    vectors: Annotated[bool, typer.Option("--vectors", help="Also eigenvectors (implies --eig).")] = False,
+    classify: Annotated[
+        bool,
+        typer.Option(
+            "--classify",
+            help="Classify each --at point; without --at, find and classify every critical point.",
+        ),
+    ] = False,
+    box: Annotated[
+        str | None,
+        typer.Option(
+            "--box", metavar="LOW:HIGH", help="Search box LOW:HIGH for a numeric critical-point search."
+        ),
+    ] = None,
+    format: Fmt = None,
+    digits: Digits = 6,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    no_simplify: NoSimplify = False,
+    floats: Floats = False,
+    latex_env: Env = DEFAULT_ENV,
+    debug: Debug = False,
+) -> None:
+    """The Hessian H[i, j] = d2f / dx_i dx_j of a scalar function (symmetric).
+
+    \b
+    Examples:
+      jh hessian "x**2 + 3*x*y + y**2" --classify
+      jh hessian "x**4 + y**4 - 4*x*y" --at 1,1 --eig
+      jh hessian "x**2 + 3*x*y + y**2" -f latex >> notes.tex
+    """
+    from jhcli import api
+
+    _run(
+        lambda: api.hessian(
+            _read_exprs(exprs),
+            vars=vars,
+            at=at or (),
+            eig=eig,
+            vectors=vectors,
+            classify=classify,
+            box=_parse_box(box),
+            simplify=not no_simplify,
+            decimals="float" if floats else "exact",
+            timeout=timeout,
+        ),
+        format,
+        digits,
+        latex_env,
+        debug,
+    )
+
+
+@app.command()
+def critical(
+    exprs: Exprs,
+    vars: Vars = None,
+    box: Annotated[
+        str | None,
+        typer.Option(
+            "--box", metavar="LOW:HIGH", help="Search box LOW:HIGH for the numeric fallback search."
+        ),
+    ] = None,
+    format: Fmt = None,
+    digits: Digits = 6,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    no_simplify: NoSimplify = False,
+    floats: Floats = False,
+    latex_env: Env = DEFAULT_ENV,
+    debug: Debug = False,
+) -> None:
+    """Every critical point of a scalar function (grad f = 0), each classified with its reason.
+
+    Polynomial systems are solved exactly; otherwise a numeric multi-start Newton search runs in
+    the --box and the answer says it may be incomplete.
+
+    \b
+    Examples:
+      jh critical "x**4 + y**4 - 4*x*y + 1"
+      jh critical "x**3 - 3*x*y**2" -f json
+      jh critical "(x - y)**2"
+    """
+    from jhcli import api
+
+    _run(
+        lambda: api.critical(
+            _read_exprs(exprs),
+            vars=vars,
+            box=_parse_box(box),
+            simplify=not no_simplify,
+            decimals="float" if floats else "exact",
+            timeout=timeout,
+        ),
+        format,
+        digits,
+        latex_env,
+        debug,
+    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,112 @@
+"""Errors raised by jh's core and the exit codes the CLI maps them to.
+
+The core raises these where a failure happens; ``jhcli.cli`` turns them into one message on
+stderr and an exit code, in one place. This module imports nothing else from jh.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes (documented in the README)."""
+
+    OK = 0
+    MATH = 1  # understood, but the mathematics failed (undefined value, no solution, ...)
+    USAGE = 2  # bad option, unparsable expression, point of the wrong length
+    LIMIT = 3  # a time or size limit was reached
+    INTERRUPTED = 130
+
+
+class JhError(Exception):
+    """Base class of every error jh reports to a user."""
+
+    exit_code: ExitCode = ExitCode.USAGE
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def render(self) -> str:
+        """The full text shown on stderr (without the ``error:`` prefix)."""
+        return self.message
+
+
+class UsageError(JhError):
+    """The command line or an option value is wrong."""
+
+
+class ParseError(JhError):
+    """An expression, variable list or point could not be read."""
+
+    def __init__(self, message: str, text: str = "", position: int | None = None) -> None:
+        super().__init__(message)
+        self.text = text
+        self.position = position
+
+    def render(self) -> str:
+        if self.position is None or not self.text:
+            return self.message
+        return f"{self.message}\n{caret_excerpt(self.text, self.position)}"
+
+
+class ShapeError(JhError):
+    """Vectors or matrices of incompatible shapes were combined."""
+
+
+class MathError(JhError):
+    """The input was understood but the mathematics failed."""
+
+    exit_code = ExitCode.MATH
+
+
+class LimitError(JhError):
+    """A size limit was reached; the message names the limit and how to raise it."""
+
+    exit_code = ExitCode.LIMIT
+
+
+class StepTimeout(LimitError):
+    """A symbolic step ran past the time limit."""
+
+    def __init__(self, step: str, seconds: float) -> None:
+        super().__init__(
+            f"time limit of {seconds:g} s reached while {step}; "
+            "raise it with --timeout SECONDS (0 means no limit)"
+        )
+        self.step = step
+        self.seconds = seconds
+
+
+_EXCERPT_WIDTH = 72
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as escapes, so nothing reaches a terminal raw."""
+    out = []
+    for ch in text:
+        if ch == "\t":
+            out.append(" ")
+        elif ord(ch) < 32 or 127 <= ord(ch) < 160:
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def caret_excerpt(text: str, position: int) -> str:
+    """Two lines: (a window of) the input line and a caret under ``position``.
+
+    Long inputs are cut to a window around the position, marked with ``...``; control characters
+    are escaped so that the caret still lines up with what is shown.
+    """
+    position = max(0, min(position, len(text)))
+    start = max(0, position - _EXCERPT_WIDTH // 2)
+    end = min(len(text), start + _EXCERPT_WIDTH)
+    prefix = "..." if start > 0 else ""
+    suffix = "..." if end < len(text) else ""
+    shown_before = printable(text[start:position])
+    shown = printable(text[start:end])
+    indent = "  " + " " * (len(prefix) + len(shown_before))
+    return f"  {prefix}{shown}{suffix}\n{indent}^"

@@ -1,0 +1,75 @@
+"""Time limits for symbolic steps.
+
+Every potentially slow SymPy call runs inside ``with step("computing the Hessian"):``. The limit
+in force is set once per request with ``time_budget(seconds)`` (the CLI's ``--timeout``). On the
+main thread of a POSIX process the limit is enforced with ``SIGALRM`` (SymPy is pure Python, so
+the signal is delivered between bytecodes); elsewhere steps run unbounded.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from jhcli.errors import StepTimeout
+
+DEFAULT_TIMEOUT = 60.0
+"""Seconds each symbolic step may take unless ``--timeout`` says otherwise (0: no limit)."""
+
+_timeout: contextvars.ContextVar[float] = contextvars.ContextVar("jh_timeout", default=DEFAULT_TIMEOUT)
+_deadlines: list[tuple[float, str]] = []
+
+
+@contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """Set the per-step time limit for the steps run inside this block."""
+    token = _timeout.set(DEFAULT_TIMEOUT if seconds is None else float(seconds))
+    try:
+        yield
+    finally:
+        _timeout.reset(token)
+
+
+def _can_alarm() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    if _deadlines:
+        _, name = min(_deadlines)
+        raise StepTimeout(name, _timeout.get())
+
+
+def _arm() -> None:
+    if not _deadlines:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        return
+    remaining = min(_deadlines)[0] - time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, max(remaining, 1e-3))
+
+
+@contextmanager
+def step(name: str) -> Iterator[None]:
+    """Run the block under the current time limit; on expiry raise ``StepTimeout(name)``.
+
+    ``name`` completes the sentence "time limit reached while ...", e.g. "simplifying the
+    Jacobian". Steps nest: an inner step never extends an outer one's deadline.
+    """
+    seconds = _timeout.get()
+    if seconds <= 0 or not _can_alarm():
+        yield
+        return
+    entry = (time.monotonic() + seconds, name)
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    _deadlines.append(entry)
+    try:
+        _arm()
+        yield
+    finally:
+        _deadlines.remove(entry)
+        _arm()
+        signal.signal(signal.SIGALRM, previous)

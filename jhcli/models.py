@@ -1,0 +1,201 @@
+"""Result objects: frozen dataclasses and enums, no I/O.
+
+A ``Result`` carries everything any output format shows; renderers read it and return text. The
+``to_*`` helpers delegate to ``jhcli.render`` (imported lazily) so that notebooks and scripts get the
+same text the CLI prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import sympy
+
+
+class Command(str, Enum):
+    """What was computed."""
+
+    JACOBIAN = "jacobian"
+    GRADIENT = "gradient"
+    HESSIAN = "hessian"
+    CRITICAL = "critical"
+
+
+class PointType(str, Enum):
+    """The verdict on a point of a scalar function."""
+
+    MINIMUM = "local minimum"
+    MAXIMUM = "local maximum"
+    SADDLE = "saddle point"  # a critical point that is not an extremum
+    INCONCLUSIVE = "inconclusive"
+    NOT_CRITICAL = "not a critical point"
+
+
+class Certainty(str, Enum):
+    """How a claim was established."""
+
+    EXACT = "exact"
+    NUMERIC = "numeric"
+
+
+class Status(str, Enum):
+    """What became of one entry evaluated at one point."""
+
+    OK = "ok"
+    UNDEFINED = "undefined"  # division by zero, log(0), not differentiable, ...
+    COMPLEX = "complex"  # defined but not real (sqrt(-4))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One matrix entry evaluated at one point."""
+
+    status: Status
+    exact: sympy.Expr | None  # the exact value (complex allowed) or None when undefined
+    numeric: float | None  # a float only when the value is real and defined
+    reason: str = ""  # why the value is undefined or complex
+
+    @property
+    def is_number(self) -> bool:
+        return self.status is Status.OK
+
+
+@dataclass(frozen=True)
+class Eigenvalue:
+    """One distinct eigenvalue of a symmetric matrix."""
+
+    exact: sympy.Expr | None  # None when only a certified numeric value is known
+    numeric: float
+    multiplicity: int
+    vectors: tuple[tuple[Any, ...], ...] = ()  # a basis of its eigenspace (exact or float)
+
+
+@dataclass(frozen=True)
+class Inertia:
+    """Counts of positive, negative and zero eigenvalues."""
+
+    positive: int
+    negative: int
+    zero: int
+
+
+@dataclass(frozen=True)
+class Spectrum:
+    """Eigen-analysis of a symmetric matrix at a point."""
+
+    eigenvalues: tuple[Eigenvalue, ...]  # ascending by value
+    determinant: sympy.Expr
+    trace: sympy.Expr
+    inertia: Inertia
+    condition_number: sympy.Expr  # |lambda|max / |lambda|min, sympy.oo when singular
+    certainty: Certainty
+    readings: tuple[str, ...]  # sentences from the source notes: "locally convex", ...
+    tolerance: float | None = None  # set when certainty is NUMERIC
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The verdict on a point, with a reason a student can check."""
+
+    type: PointType
+    degenerate: bool
+    reason: str
+    certainty: Certainty
+    tolerance: float | None = None
+
+
+@dataclass(frozen=True)
+class PointResult:
+    """The result matrix evaluated at one point, plus any analysis of it."""
+
+    at: tuple[tuple[sympy.Symbol, sympy.Expr], ...]  # (variable, exact value) in variable order
+    values: tuple[tuple[Entry, ...], ...]  # rows of entries, same shape as the matrix
+    spectrum: Spectrum | None = None
+    classification: Classification | None = None
+    gradient: tuple[Entry, ...] | None = None  # shown when the point is not critical
+
+    @property
+    def undefined(self) -> list[tuple[int, int, Entry]]:
+        """Entries that are not real numbers, with their (row, column)."""
+        return [(i, j, e) for i, row in enumerate(self.values) for j, e in enumerate(row) if not e.is_number]
+
+
+@dataclass(frozen=True)
+class CriticalPoint:
+    """An isolated critical point of a scalar function."""
+
+    at: tuple[tuple[sympy.Symbol, sympy.Expr], ...]
+    numeric: tuple[float, ...]
+    value: sympy.Expr  # f at the point
+    hessian: sympy.Matrix
+    spectrum: Spectrum
+    classification: Classification
+
+
+@dataclass(frozen=True)
+class Family:
+    """A positive-dimensional or periodic set of critical points."""
+
+    description: str
+    equations: tuple[str, ...]
+    classification: Classification
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one jh command computed: the symbolic matrix and its values at points."""
+
+    command: Command
+    functions: tuple[sympy.Expr, ...]
+    variables: tuple[sympy.Symbol, ...]
+    matrix: sympy.ImmutableMatrix
+    points: tuple[PointResult, ...] = ()
+    critical_points: tuple[CriticalPoint, ...] | None = None
+    families: tuple[Family, ...] = ()
+    complete: bool | None = None  # for critical-point searches
+    notes: tuple[str, ...] = ()  # facts worth a line of output (e.g. "no critical points")
+
+    @property
+    def undefined_entries(self) -> list[str]:
+        """Human names of every entry that is undefined or not real at some point."""
+        from jhcli.render.common import entry_name, point_label
+
+        return [
+            f"{entry_name(self, i, j)} at {point_label(p)}: {e.reason}"
+            for p in self.points
+            for i, j, e in p.undefined
+        ]
+
+    def to_json(self) -> str:
+        from jhcli.render import render
+
+        return str(render(self, "json"))
+
+    def to_latex(self) -> str:
+        from jhcli.render import render
+
+        return str(render(self, "latex"))
+
+    def to_markdown(self) -> str:
+        from jhcli.render import render
+
+        return str(render(self, "markdown"))
+
+    def to_plain(self) -> str:
+        from jhcli.render import render
+
+        return str(render(self, "plain"))
+
+    def __str__(self) -> str:
+        return self.to_plain()
+
+    def _repr_latex_(self) -> str:
+        from jhcli.render.latex import render_latex
+
+        return "$$" + render_latex(self, bare=True) + "$$"
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()

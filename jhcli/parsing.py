@@ -1,0 +1,848 @@
+"""Text to SymPy: jh's own tokenizer and recursive-descent parser.
+
+Security contract: user text never reaches ``eval``, ``exec``, ``sympify``, ``parse_expr`` or
+anything else that runs it. The parser builds SymPy objects node by node; every token kind and
+every name is on an allow-list, and anything else is a ``ParseError`` pointing at the spot.
+Inputs are bounded before expensive work starts: length, nesting depth, integer exponents, and
+the size of numbers, estimated from the operands' estimates instead of by building the number.
+
+Grammar (DESIGN.md, "Grammar of expressions")::
+
+    sum      := product (("+" | "-") product)*
+    product  := unary (("*" | "/") unary | <implicit> power)*
+    unary    := ("+" | "-") unary | power
+    power    := postfix ("**" unary)?            right-associative; "^" is "**"
+    postfix  := primary superscript*             x², x⁻¹
+    primary  := number | name | name "(" sum ("," sum)* ")" | "(" sum ")"
+
+Implicit multiplication only after a number (``2x``, ``3(x+1)``, ``2 sin(x)``) and in ``)(``.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
+
+import sympy
+
+from jhcli.errors import JhError, LimitError, ParseError
+
+MAX_INPUT_LENGTH: int = 1_000_000
+"""Characters in one input text; longer texts are refused."""
+MAX_DEPTH: int = 100
+"""Nesting of brackets, function calls, unary signs and power towers."""
+MAX_NUMBER_DIGITS: int = 4000
+"""Decimal digits of any number the parser would build (or the magnitude of a constant)."""
+MAX_EXPONENT: int = 10_000
+"""Largest |exponent| on an expression with variables, e.g. ``x**10000``."""
+
+# SymPy runs primality tests on a radicand: that takes seconds beyond about 700 digits.
+_MAX_ROOT_DIGITS = 500
+# SymPy compares Min/Max arguments pairwise: 50 symbolic arguments already take seconds.
+_MAX_MINMAX_ARGS = 16
+
+_SPACE_CHARS = (
+    " \t\n\r\f\v\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+)
+_GREEK = "\u0391-\u03a1\u03a3-\u03a9\u03b1-\u03c9"  # Α..Ω and α..ω; π is the constant
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
+_TOKEN = re.compile(
+    f"(?P<space>[{re.escape(_SPACE_CHARS)}]+)"
+    r"|(?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
+    f"|(?P<name>[A-Za-z_][A-Za-z0-9_]*|[{_GREEK}])"
+    r"|(?P<sup>[⁺⁻][⁰¹²³⁴⁵⁶⁷⁸⁹]*|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"
+    r"|(?P<op>\*\*|:=|==|!=|<=|>=|[-+*/^()\[\],.=<>!:@·×⋅−–÷])"
+)
+_NUMBER_PARTS = re.compile(r"([0-9]*)\.?([0-9]*)(?:[eE]([+-]?[0-9]+))?")
+_BRACKETS = re.compile(r"[()\[\]]")
+_SEPARATORS = re.compile(r"[()\[\],]")
+_VARIABLE = re.compile(f"[A-Za-z][A-Za-z0-9_]*|[{_GREEK}]")
+
+_OPERATOR_KIND = {"^": "**", "·": "*", "×": "*", "⋅": "*", "−": "-", "–": "-", "÷": "/"}
+_NOT_ALLOWED = {
+    "@": "matrix product '@' is not supported here",
+    ":=": "assignment expressions ':=' are not allowed",
+    ":": "':' is not allowed: no lambdas, slices or annotations",
+    "=": "'=' is not allowed in an expression",
+    "!": "factorial '!' is not supported",
+    **{op: f"comparison {op!r} is not allowed" for op in ("==", "!=", "<", ">", "<=", ">=")},
+}
+_CHARACTER_HINTS = {
+    "'": "strings are not allowed",
+    '"': "strings are not allowed",
+    ";": "only one expression is allowed",
+}
+_LOG10_2 = math.log10(2)
+_PI = (sympy.pi, math.log10(math.pi))
+_CONSTANTS = {"pi": _PI, "π": _PI, "e": (sympy.E, math.log10(math.e))}
+
+
+class _Function(NamedTuple):
+    build: Callable[..., Any]
+    min_args: int = 1
+    max_args: int | None = 1
+    exponential: bool = False  # grows like exp, so the magnitude estimate must too
+    root: bool = False  # takes a root of its argument
+
+
+def _plain(*names: str, exponential: bool = False) -> dict[str, _Function]:
+    return {name: _Function(getattr(sympy, name), exponential=exponential) for name in names}
+
+
+_FUNCTIONS: dict[str, _Function] = {
+    **_plain("sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "tanh"),
+    **_plain("asinh", "acosh", "atanh", "erf", "sign", "floor", "ceiling", "Abs"),
+    **_plain("sinh", "cosh", "exp", exponential=True),
+    "atan2": _Function(sympy.atan2, 2, 2),
+    "log": _Function(sympy.log, 1, 2),
+    "ln": _Function(sympy.log),
+    "log2": _Function(lambda a: sympy.log(a, 2)),
+    "log10": _Function(lambda a: sympy.log(a, 10)),
+    "sqrt": _Function(sympy.sqrt, root=True),
+    "cbrt": _Function(lambda a: sympy.real_root(a, 3), root=True),  # real: cbrt(-8) = -2
+    "abs": _Function(sympy.Abs),
+    "ceil": _Function(sympy.ceiling),
+    "min": _Function(sympy.Min, 2, None),
+    "Min": _Function(sympy.Min, 2, None),
+    "max": _Function(sympy.Max, 2, None),
+    "Max": _Function(sympy.Max, 2, None),
+    "sigmoid": _Function(lambda a: 1 / (1 + sympy.exp(-a)), exponential=True),
+    "softplus": _Function(lambda a: sympy.log(1 + sympy.exp(a)), exponential=True),
+    "relu": _Function(lambda a: sympy.Max(0, a)),
+    # SymPy prints these in derivatives (of relu, Max, sign); results must parse back.
+    "Heaviside": _Function(sympy.Heaviside, 1, 2),
+    "DiracDelta": _Function(sympy.DiracDelta, 1, 2),
+}
+
+
+class Token(NamedTuple):
+    """One token: ``kind`` is "num", "name", "sup", "end" or the operator itself ("+", "**", "(")."""
+
+    kind: str
+    text: str  # as written, for messages
+    pos: int  # index in the caller's text
+
+    @property
+    def end(self) -> int:
+        return self.pos + len(self.text)
+
+
+class _Value(NamedTuple):
+    expr: Any
+    mag: float | None  # upper bound on |log10| of a constant (and on its digits); None: has variables
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _quote(text: str) -> str:
+    """``text`` in quotes for a message, control characters escaped: ``'x'``, ``'\\x00'``."""
+    return repr(_short(text))
+
+
+def _log10(n: int) -> float:
+    return math.log10(abs(n)) if n else 0.0
+
+
+def _times(a: float, b: float) -> float:
+    """``a * b`` where 0 * inf is 0: an estimate of nothing times anything is nothing."""
+    return 0.0 if a == 0 or b == 0 else a * b
+
+
+def _pow10(m: float) -> float:
+    return math.inf if m > 300 else 10.0**m
+
+
+def _abs_value(e: Any) -> float:
+    """|e| as a float (inf when too large) for Rationals and Floats; 1 for anything else."""
+    try:
+        if e.is_Rational:
+            return abs(e.p) / e.q
+        if e.is_Float:
+            return abs(float(e))
+    except OverflowError:
+        return math.inf
+    return 1.0
+
+
+def _digits(e: Any, exponents: bool = True) -> float:
+    """Upper bound on the digits of the exact numbers SymPy combines when it multiplies or powers ``e``.
+
+    Computed from the objects already built (small by construction), never by evaluating. With
+    ``exponents=False`` the digits of exponents are left out: raising ``x**a`` to a power folds
+    the exponents into ``a*b``, which does not multiply their digits.
+    """
+    if e.is_Rational:
+        return _log10(e.p) + _log10(e.q)
+    if e.is_Float:
+        mpf = e._mpf_  # (sign, mantissa, exponent, bits): |log10| without overflowing a float
+        return abs((mpf[2] + mpf[3]) * _LOG10_2) if mpf[1] else 0.0
+    if e.is_Mul:
+        return sum(_digits(a, exponents) for a in e.args)
+    if e.is_Pow or isinstance(e, sympy.exp):
+        base, exponent = e.as_base_exp()
+        size = _times(_digits(base), max(_abs_value(exponent), 1.0))
+        return size + _digits(exponent) if exponents else size
+    return 0.0
+
+
+def _count(size: float) -> str:
+    if size == math.inf:
+        return "more than 10**300"
+    return f"about {size:.0f}" if size < 1e15 else f"about {size:.1e}"
+
+
+def _too_large(snippet: str, size: float) -> LimitError:
+    return LimitError(
+        f"number too large: {_short(snippet)} would have {_count(size)} digits (limit {MAX_NUMBER_DIGITS})"
+    )
+
+
+def _too_deep() -> LimitError:
+    return LimitError(
+        f"expression nested too deeply: more than {MAX_DEPTH} levels of brackets, function calls, "
+        f"signs or powers (limit {MAX_DEPTH})"
+    )
+
+
+def _check_length(text: str) -> None:
+    if len(text) > MAX_INPUT_LENGTH:
+        raise LimitError(f"input too long: {len(text)} characters (limit {MAX_INPUT_LENGTH})")
+
+
+def _check_depth(text: str, start: int, end: int) -> None:
+    """Refuse deep bracket nesting with a loop, before any recursion starts."""
+    depth = 0
+    for match in _BRACKETS.finditer(text, start, end):
+        if match.group() in "([":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _too_deep()
+        elif depth:
+            depth -= 1
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start, end`` moved inwards past whitespace."""
+    while start < end and text[start] in _SPACE_CHARS:
+        start += 1
+    while end > start and text[end - 1] in _SPACE_CHARS:
+        end -= 1
+    return start, end
+
+
+# ---------------------------------------------------------------------------------------------
+# The parser
+
+
+class _Parser:
+    """Recursive descent over ``text[start:end]``; positions are indices in the whole ``text``."""
+
+    def __init__(
+        self, text: str, start: int, end: int, variables: frozenset[str], decimals: str, constants_only: bool
+    ) -> None:
+        self.text, self.start, self.end = text, start, end
+        self.variables = variables
+        self.floats = decimals == "float"
+        self.constants_only = constants_only
+        self.depth = 0
+        self.prev: Token | None = None
+        self._pos = start
+        self.tok = self._scan()
+
+    # -- tokens ------------------------------------------------------------------------------
+
+    def _scan(self) -> Token:
+        while True:
+            match = _TOKEN.match(self.text, self._pos, self.end)
+            if match is None:
+                if self._pos >= self.end:
+                    return Token("end", "", self.end)
+                char = self.text[self._pos]
+                hint = f": {_CHARACTER_HINTS[char]}" if char in _CHARACTER_HINTS else ""
+                raise self._error(f"unexpected character {_quote(char)}{hint}", self._pos)
+            self._pos = match.end()
+            group, text, pos = match.lastgroup, match.group(), match.start()
+            if group == "space":
+                continue
+            if group == "num" and self.text[self._pos : self._pos + 1] == ".":
+                malformed = re.match(r"[0-9.eE]*", self.text[pos : self.end])
+                assert malformed is not None
+                raise self._error(f"malformed number {_quote(malformed.group())}", pos)
+            if group == "name":
+                if text.startswith("_"):
+                    raise self._error(f"invalid name {_quote(text)}: a name may not start with '_'", pos)
+                if "__" in text:
+                    raise self._error(f"invalid name {_quote(text)}: a name may not contain '__'", pos)
+            if group == "sup" and len(text) == 1 and text in "⁺⁻":
+                raise self._error(f"superscript {_quote(text)} must be followed by superscript digits", pos)
+            kind = group if group in ("num", "name", "sup") else _OPERATOR_KIND.get(text, text)
+            return Token(kind, text, pos)
+
+    def _advance(self) -> Token:
+        self.prev, self.tok = self.tok, self._scan()
+        return self.prev
+
+    def _error(self, message: str, pos: int) -> ParseError:
+        return ParseError(message, self.text, pos)
+
+    def _snippet(self, start: int) -> str:
+        end = self.prev.end if self.prev is not None else start
+        return " ".join(self.text[start:end].split())
+
+    def _enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _too_deep()
+
+    # -- grammar -----------------------------------------------------------------------------
+
+    def parse(self) -> Any:
+        if self.tok.kind == "end":
+            raise self._error("empty expression", self.start)
+        value = self._sum()
+        if self.tok.kind != "end":
+            raise self._stray()
+        return value.expr
+
+    def _sum(self) -> _Value:
+        start = self.tok.pos
+        terms = [self._product()]
+        while self.tok.kind in ("+", "-"):
+            op = self._advance()
+            term = self._product()
+            if op.kind == "-":
+                term = _Value(self._build(op.pos, operator.neg, term.expr), term.mag)
+            terms.append(term)
+        if len(terms) == 1:
+            return terms[0]
+        exprs = [term.expr for term in terms]
+        self._check_sum(exprs, start)
+        mags = [term.mag for term in terms]
+        mag = None if None in mags else max(m for m in mags if m is not None) + math.log10(len(mags))
+        self._check_magnitude(mag, start)
+        return _Value(self._build(start, sympy.Add, *exprs), mag)
+
+    def _product(self) -> _Value:
+        start = self.tok.pos
+        factors = [self._unary()]
+        while True:
+            if self.tok.kind in ("*", "/"):
+                op = self._advance()
+                factor = self._unary()
+                if op.kind == "/":
+                    inverse = self._build(op.pos, sympy.Pow, factor.expr, sympy.Integer(-1))
+                    factor = _Value(inverse, factor.mag)
+                factors.append(factor)
+            elif self._implicit():
+                factors.append(self._power())
+            else:
+                break
+        if len(factors) == 1:
+            return factors[0]
+        exprs = [factor.expr for factor in factors]
+        self._check_product(exprs, start)
+        mags = [factor.mag for factor in factors]
+        mag = None if None in mags else sum(m for m in mags if m is not None)
+        self._check_magnitude(mag, start)
+        expr = self._build(start, sympy.Mul, *exprs)
+        self._check_exponents(expr, start)
+        return _Value(expr, mag)
+
+    def _implicit(self) -> bool:
+        """Multiplication without '*': after a number (``2x``, ``2(x)``) and in ``)(``."""
+        prev = self.prev.kind if self.prev is not None else ""
+        return (prev == "num" and self.tok.kind in ("name", "(")) or (prev == ")" and self.tok.kind == "(")
+
+    def _unary(self) -> _Value:
+        if self.tok.kind not in ("+", "-"):
+            return self._power()
+        sign = self._advance()
+        self._enter()
+        operand = self._unary()
+        self.depth -= 1
+        if sign.kind == "+":
+            return operand
+        return _Value(self._build(sign.pos, operator.neg, operand.expr), operand.mag)
+
+    def _power(self) -> _Value:
+        start = self.tok.pos
+        base = self._postfix()
+        if self.tok.kind != "**":
+            return base
+        self._advance()
+        self._enter()
+        exponent = self._unary()  # right-associative, and 2^-1 is allowed
+        self.depth -= 1
+        return self._raise(base, exponent, start)
+
+    def _postfix(self) -> _Value:
+        start = self.tok.pos
+        value = self._primary()
+        while True:
+            tok = self.tok
+            if tok.kind == "sup":
+                self._advance()
+                exponent = tok.text.translate(_SUPERSCRIPTS)
+                if len(exponent.lstrip("+-0")) > MAX_NUMBER_DIGITS:
+                    raise _too_large(tok.text, len(exponent))
+                power = sympy.Integer(int(exponent))
+                value = self._raise(value, _Value(power, _digits(power)), start)
+            elif tok.kind == ".":  # a later issue allows exactly ".T" here
+                raise self._error("attribute access is not allowed", tok.pos)
+            elif tok.kind == "[":
+                raise self._error("subscripts are not allowed", tok.pos)
+            else:
+                return value
+
+    def _primary(self) -> _Value:
+        tok = self.tok
+        if tok.kind == "num":
+            self._advance()
+            return self._number(tok)
+        if tok.kind == "name":
+            self._advance()
+            return self._call(tok) if self.tok.kind == "(" else self._name(tok)
+        if tok.kind == "(":
+            self._advance()
+            self._enter()
+            value = self._sum()
+            self._close(tok)
+            self.depth -= 1
+            return value
+        raise self._expected_operand()
+
+    def _close(self, opening: Token) -> None:
+        if self.tok.kind == ")":
+            self._advance()
+        elif self.tok.kind == "end":
+            raise self._error("unbalanced parenthesis: '(' is never closed", opening.pos)
+        else:
+            raise self._stray()
+
+    def _number(self, tok: Token) -> _Value:
+        match = _NUMBER_PARTS.fullmatch(tok.text)
+        assert match is not None  # the token pattern only lets numbers through
+        whole, fraction, exponent = match.groups()
+        digits = (whole + fraction).lstrip("0")
+        value = sympy.Integer(0)
+        if digits:
+            huge_exponent = len((exponent or "").lstrip("+-0")) > 15
+            shift = math.inf if huge_exponent else int(exponent or 0) - len(fraction)
+            size = len(digits) + abs(shift)
+            if size > MAX_NUMBER_DIGITS:  # refused before int() or 10**shift builds anything
+                raise _too_large(tok.text, size)
+            mantissa, shift = int(digits), int(shift)
+            if shift >= 0:
+                value = sympy.Integer(mantissa * 10**shift)
+            else:
+                value = sympy.Rational(mantissa, 10**-shift)
+        mag = _digits(value)
+        if self.floats and tok.text != whole:  # "0.5", "1e-3": a decimal, not an integer
+            return _Value(sympy.Float(value, 15), mag)
+        return _Value(value, mag)
+
+    def _name(self, tok: Token) -> _Value:
+        name = tok.text
+        if name in self.variables:
+            return _Value(make_symbol(name), None)
+        if name in _CONSTANTS:
+            return _Value(*_CONSTANTS[name])
+        if name in _FUNCTIONS:
+            raise self._error(f"{_quote(name)} is a function; write {name}(...)", tok.pos)
+        if self.constants_only:
+            message = f"a point value must be a constant, but it contains the name {_quote(name)}"
+            raise self._error(message, tok.pos)
+        return _Value(make_symbol(name), None)
+
+    def _call(self, name_tok: Token) -> _Value:
+        name, start = name_tok.text, name_tok.pos
+        if name in self.variables:
+            raise self._error(f"{_quote(name)} is a variable, not a function; write {name}*(...)", start)
+        if name in _CONSTANTS:
+            raise self._error(f"{_quote(name)} is a constant, not a function; write {name}*(...)", start)
+        function = _FUNCTIONS.get(name)
+        if function is None:
+            raise self._error(f"unknown function {_quote(name)}", start)
+        opening = self._advance()
+        self._enter()
+        args: list[_Value] = []
+        if self.tok.kind != ")":
+            args.append(self._sum())
+            while self.tok.kind == ",":
+                self._advance()
+                args.append(self._sum())
+            if self.tok.kind == "=":
+                raise self._error("keyword arguments are not allowed", self.tok.pos)
+        self._close(opening)
+        self.depth -= 1
+        self._check_arguments(name_tok, function, args)
+        mags = [arg.mag for arg in args]
+        mag = None
+        if None not in mags:
+            largest = max(m for m in mags if m is not None)
+            mag = _times(_pow10(largest), 0.4343) + 1 if function.exponential else max(largest, 1.0)
+        self._check_magnitude(mag, start)
+        return _Value(self._build(start, function.build, *(arg.expr for arg in args)), mag)
+
+    # -- errors ------------------------------------------------------------------------------
+
+    def _expected_operand(self) -> ParseError:
+        tok, prev = self.tok, self.prev
+        if tok.kind in _NOT_ALLOWED:
+            return self._error(_NOT_ALLOWED[tok.kind], tok.pos)
+        found = "end of input" if tok.kind == "end" else _quote(tok.text)
+        after = f": expected an operand after {_quote(prev.text)}" if prev is not None else ""
+        return self._error(f"unexpected {found}{after}", tok.pos)
+
+    def _stray(self) -> ParseError:
+        """The error for a token that cannot follow a complete operand."""
+        tok = self.tok
+        if tok.kind in _NOT_ALLOWED:
+            return self._error(_NOT_ALLOWED[tok.kind], tok.pos)
+        if tok.kind in ("num", "name", "(") and self.prev is not None:
+            between = f"{_quote(self.prev.text)} and {_quote(tok.text)}"
+            return self._error(f"missing operator between {between} (use '*' to multiply)", tok.pos)
+        return self._error(f"unexpected {_quote(tok.text)}", tok.pos)
+
+    def _check_arguments(self, name_tok: Token, function: _Function, args: list[_Value]) -> None:
+        low, high, given = function.min_args, function.max_args, len(args)
+        if given < low or (high is not None and given > high):
+            takes = {None: f"{low} or more", low: f"{low}"}.get(high, f"{low} or {high}")
+            plural = "" if takes == "1" else "s"
+            was = "was" if given == 1 else "were"
+            message = f"function {_quote(name_tok.text)} takes {takes} argument{plural}"
+            raise self._error(f"{message} but {given} {was} given", name_tok.pos)
+        if function.root and _digits(args[0].expr) > _MAX_ROOT_DIGITS:
+            raise self._root_too_large(args[0].expr, name_tok.pos)
+        if function.build in (sympy.Min, sympy.Max):
+            count = sum(len(a.expr.args) if isinstance(a.expr, (sympy.Min, sympy.Max)) else 1 for a in args)
+            if count > _MAX_MINMAX_ARGS:
+                raise LimitError(
+                    f"too many arguments: {_short(self._snippet(name_tok.pos))} compares {count} values "
+                    f"(limit {_MAX_MINMAX_ARGS})"
+                )
+
+    def _root_too_large(self, radicand: Any, start: int) -> LimitError:
+        return LimitError(
+            f"number too large: {_short(self._snippet(start))} takes a root of a number with "
+            f"{_count(_digits(radicand))} digits (limit {_MAX_ROOT_DIGITS})"
+        )
+
+    # -- building, with the size checks made before SymPy does the work ----------------------
+
+    def _build(self, start: int, build: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return build(*args)
+        except JhError:
+            raise
+        except (RecursionError, MemoryError):
+            raise _too_deep() from None
+        except Exception as exc:  # SymPy refusing odd arguments, e.g. max(x, 1/0)
+            detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(".")
+            raise self._error(f"cannot evaluate {_quote(self._snippet(start))}: {detail}", start) from None
+
+    def _raise(self, base: _Value, exponent: _Value, start: int) -> _Value:
+        b, x = base.expr, exponent.expr
+        mag = None
+        if x.is_Rational:
+            if base.mag is None and abs(x.p) > MAX_EXPONENT * x.q:
+                raise self._exponent_too_large(start, x)
+            if base.mag is None:
+                size = _times(_digits(b, exponents=False), _abs_value(x)) + _digits(b)
+            else:
+                size = _times(base.mag, _abs_value(x))
+            if size > MAX_NUMBER_DIGITS:
+                raise _too_large(self._snippet(start), size)
+            if not x.is_Integer and _digits(b) > _MAX_ROOT_DIGITS:
+                raise self._root_too_large(b, start)
+            mag = None if base.mag is None else size
+        elif base.mag is not None and exponent.mag is not None:  # 2**pi, 2.0**0.5: |x| <= 10**mag(x)
+            mag = _times(base.mag, _pow10(exponent.mag))
+        self._check_magnitude(mag, start)
+        expr = self._build(start, sympy.Pow, b, x)
+        self._check_exponents(expr, start)
+        return _Value(expr, mag)
+
+    def _check_magnitude(self, mag: float | None, start: int) -> None:
+        if mag is not None and mag > MAX_NUMBER_DIGITS:
+            raise _too_large(self._snippet(start), mag)
+
+    def _check_product(self, factors: list[Any], start: int) -> None:
+        """SymPy multiplies the numeric coefficients of all factors, and distributes a number over a sum."""
+        size = sum(_digits(f) for f in factors)
+        sums = [f for f in factors if f.is_Add]
+        if sums:
+            size += max(_digits(term) for s in sums for term in s.args)
+        if size > MAX_NUMBER_DIGITS:
+            raise _too_large(self._snippet(start), size)
+
+    def _check_sum(self, terms: list[Any], start: int) -> None:
+        """SymPy adds the coefficients of like terms: numerators and the product of denominators grow."""
+        groups: dict[Any, tuple[float, float, int]] = {}
+        for term in terms:
+            for t in term.args if term.is_Add else (term,):
+                coeff, rest = t.as_coeff_Mul()
+                num, den = (_log10(coeff.p), _log10(coeff.q)) if coeff.is_Rational else (0.0, 0.0)
+                largest, dens, count = groups.get(rest, (0.0, 0.0, 0))
+                groups[rest] = (max(largest, num), dens + den, count + 1)
+        size = max((n + d + math.log10(k) for n, d, k in groups.values() if k > 1), default=0.0)
+        if size > MAX_NUMBER_DIGITS:
+            raise _too_large(self._snippet(start), size)
+
+    def _check_exponents(self, expr: Any, start: int) -> None:
+        """SymPy folds (x**a)**b and x**a*x**b; the folded exponent is bounded too."""
+        for factor in sympy.Mul.make_args(expr):
+            if factor.is_Pow and factor.exp.is_Rational and abs(factor.exp.p) > MAX_EXPONENT * factor.exp.q:
+                if factor.base.free_symbols:
+                    raise self._exponent_too_large(start, factor.exp)
+
+    def _exponent_too_large(self, start: int, exponent: Any) -> LimitError:
+        return LimitError(
+            f"exponent too large: {_short(self._snippet(start))} raises an expression with variables "
+            f"to the power {_short(str(exponent))} (limit {MAX_EXPONENT})"
+        )
+
+
+def _parse(
+    text: str,
+    start: int,
+    end: int,
+    variables: Iterable[Any] = (),
+    decimals: str = "exact",
+    constants_only: bool = False,
+) -> Any:
+    if decimals not in ("exact", "float"):
+        raise ValueError(f"decimals must be 'exact' or 'float', not {decimals!r}")
+    names = frozenset(getattr(v, "name", v) for v in variables)
+    _check_depth(text, start, end)
+    try:
+        return _Parser(text, start, end, names, decimals, constants_only).parse()
+    except (RecursionError, MemoryError):
+        raise _too_deep() from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+
+
+def make_symbol(name: str) -> sympy.Symbol:
+    """The one place jh makes symbols: every variable is real.
+
+    >>> make_symbol("x").is_real
+    True
+    """
+    return sympy.Symbol(name, real=True)
+
+
+def parse_expression(text: str, *, variables: Iterable[str] = (), decimals: str = "exact") -> sympy.Expr:
+    """Read one expression; ``variables`` are names that stay symbols even if they name a constant.
+
+    ``decimals="exact"`` reads ``0.5`` as 1/2; ``"float"`` reads it as a 15-digit Float.
+
+    >>> parse_expression("2x^2 + sin(y)")
+    2*x**2 + sin(y)
+    >>> parse_expression("e + 0.5"), parse_expression("e + 0.5", variables=["e"])
+    (1/2 + E, e + 1/2)
+    """
+    _check_length(text)
+    result: sympy.Expr = _parse(text, 0, len(text), variables, decimals)
+    return result
+
+
+def split_components(text: str) -> list[tuple[str, int]]:
+    """Split at top-level commas (a ``[...]`` around the whole text is dropped first).
+
+    Returns each component without surrounding whitespace, with its offset in ``text``.
+
+    >>> split_components("[x**2 + y, max(x, y)]")
+    [('x**2 + y', 1), ('max(x, y)', 11)]
+    """
+    _check_length(text)
+    start, end = _strip(text, 0, len(text))
+    if start < end and text[start] == "[" and text[end - 1] == "]":
+        depth = 0
+        for match in _BRACKETS.finditer(text, start, end):
+            depth += 1 if match.group() in "([" else -1
+            if depth == 0:
+                if match.start() == end - 1:
+                    start, end = start + 1, end - 1
+                break
+    bounds: list[tuple[int, int]] = []
+    depth, piece_start = 0, start
+    for match in _SEPARATORS.finditer(text, start, end):
+        char = match.group()
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            bounds.append((piece_start, match.start()))
+            piece_start = match.end()
+    bounds.append((piece_start, end))
+    components = []
+    for piece_start, piece_end in bounds:
+        lo, hi = _strip(text, piece_start, piece_end)
+        if lo == hi:
+            raise ParseError("empty component", text, piece_end)
+        components.append((text[lo:hi], lo))
+    return components
+
+
+def parse_functions(
+    texts: Sequence[str], *, variables: Iterable[str] = (), decimals: str = "exact"
+) -> list[sympy.Expr]:
+    """Read the components of every argument (see ``split_components``), in order.
+
+    Error positions refer to the whole argument the component came from.
+
+    >>> parse_functions(["x**2 + y, x*y", "[sin(x)]"])
+    [x**2 + y, x*y, sin(x)]
+    """
+    names = frozenset(getattr(v, "name", v) for v in variables)
+    results = []
+    for text in texts:
+        for piece, offset in split_components(text):
+            results.append(_parse(text, offset, offset + len(piece), names, decimals))
+    return results
+
+
+def parse_variables(text: str) -> list[sympy.Symbol]:
+    """Read a comma-separated list of distinct variable names.
+
+    >>> parse_variables("x, y, w1")
+    [x, y, w1]
+    """
+    symbols: list[Any] = []
+    seen: set[str] = set()
+    for piece, offset in split_components(text):
+        if piece == "π":
+            raise ParseError("'π' is the constant pi, not a variable name", text, offset)
+        if not _VARIABLE.fullmatch(piece) or "__" in piece:
+            hint = "; separate names with ','" if any(c in _SPACE_CHARS for c in piece) else ""
+            rule = "a name is a letter, then letters, digits or '_'"
+            raise ParseError(f"invalid variable name {_quote(piece)}: {rule}{hint}", text, offset)
+        if piece in seen:
+            raise ParseError(f"duplicate variable {_quote(piece)}", text, offset)
+        seen.add(piece)
+        symbols.append(make_symbol(piece))
+    return symbols
+
+
+class _Coordinate(NamedTuple):
+    name: str | None  # None: given by position
+    pos: int  # of the name, or of the value when positional
+    start: int  # of the value
+    end: int
+
+
+def _coordinate(text: str, piece: str, offset: int) -> _Coordinate:
+    equals = piece.find("=")
+    if equals < 0:
+        return _Coordinate(None, offset, offset, offset + len(piece))
+    lo, hi = _strip(text, offset, offset + equals)
+    name = text[lo:hi]
+    if not _VARIABLE.fullmatch(name):
+        found = f", found {_quote(name)}" if name else ""
+        raise ParseError(f"expected a variable name before '='{found}", text, lo if name else offset + equals)
+    value_lo, value_hi = _strip(text, offset + equals + 1, offset + len(piece))
+    if value_lo == value_hi:
+        raise ParseError(f"missing value after '{name}='", text, value_hi)
+    return _Coordinate(name, lo, value_lo, value_hi)
+
+
+def _point_value(text: str, coordinate: _Coordinate) -> Any:
+    value = _parse(text, coordinate.start, coordinate.end, constants_only=True)
+    shown = _quote(" ".join(text[coordinate.start : coordinate.end].split()))
+    if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or value.is_finite is False:
+        raise ParseError(f"point value {shown} is undefined (not a finite number)", text, coordinate.start)
+    real = value.is_extended_real
+    if real is None:
+        try:
+            real = value.evalf(30).is_extended_real
+        except Exception:  # noqa: BLE001 - undecidable here; the analysis reports it at the point
+            real = None
+    if real is False:
+        raise ParseError(f"point value {shown} is not a real number", text, coordinate.start)
+    return value
+
+
+def parse_point(text: str, variables: Sequence[sympy.Symbol]) -> dict[sympy.Symbol, sympy.Expr]:
+    """Read a point: values in variable order (``2,3``) or by name (``x=2, y=3``).
+
+    Values are exact constants in the expression grammar (``1/2``, ``pi/4``, ``sqrt(2)``, ``1e-3``).
+
+    >>> x, y = parse_variables("x, y")
+    >>> parse_point("1/2, pi/4", [x, y]), parse_point("y=sqrt(2), x=1e-3", [x, y])
+    ({x: 1/2, y: pi/4}, {x: 1/1000, y: sqrt(2)})
+    """
+    variables = list(variables)
+    names = ", ".join(v.name for v in variables) or "none"
+    coordinates = [_coordinate(text, piece, offset) for piece, offset in split_components(text)]
+    named = [c.name is not None for c in coordinates]
+    if any(named) and not all(named):
+        odd = coordinates[named.index(not named[0])]
+        raise ParseError(
+            "mixed positional and named coordinates: give all values in variable order or all as name=value",
+            text,
+            odd.pos,
+        )
+    if not named[0]:
+        if len(coordinates) != len(variables):
+            n, m = len(coordinates), len(variables)
+            pos = coordinates[m].pos if n > m else len(text)
+            message = (
+                f"point has {n} coordinate{'s' * (n != 1)} but there {'is' if m == 1 else 'are'} "
+                f"{m} variable{'s' * (m != 1)} ({names})"
+            )
+            raise ParseError(message, text, pos)
+        pairs = list(zip(variables, coordinates, strict=True))
+    else:
+        by_name = {v.name: v for v in variables}
+        given: dict[Any, _Coordinate] = {}
+        for c in coordinates:
+            assert c.name is not None
+            symbol = by_name.get(c.name)
+            if symbol is None:
+                message = f"unknown variable {_quote(c.name)} in point; the variables are {names}"
+                raise ParseError(message, text, c.pos)
+            if symbol in given:
+                raise ParseError(f"variable {_quote(c.name)} is given twice", text, c.pos)
+            given[symbol] = c
+        missing = [v.name for v in variables if v not in given]
+        if missing:
+            raise ParseError(f"point has no value for {', '.join(missing)}", text, len(text))
+        pairs = [(v, given[v]) for v in variables]
+    return {symbol: _point_value(text, c) for symbol, c in pairs}
+
+
+def natural_key(symbol_or_name: Any) -> tuple[Any, ...]:
+    """Sort key for names in natural order: ``x2`` before ``x10``, ``a`` before ``B`` before ``b``.
+
+    >>> sorted(["x10", "y", "x2", "x1"], key=natural_key)
+    ['x1', 'x2', 'x10', 'y']
+    """
+    name = str(getattr(symbol_or_name, "name", symbol_or_name))
+    parts = re.split(r"([0-9]+)", name)
+    key = tuple(int(part) if i % 2 else (part.casefold(), part) for i, part in enumerate(parts))
+    return (key, name)
+
+
+def ordered_symbols(exprs: Iterable[sympy.Expr]) -> list[sympy.Symbol]:
+    """The free symbols of all ``exprs`` in natural order.
+
+    >>> ordered_symbols(parse_functions(["x10 + x2*b, a"]))
+    [a, b, x2, x10]
+    """
+    symbols: set[Any] = set()
+    for expr in exprs:
+        symbols |= expr.free_symbols
+    return sorted(symbols, key=natural_key)

@@ -1,0 +1,186 @@
+"""What every format shares: how expressions, numbers, labels and verdicts are written.
+
+All formats carry the same facts; they differ only in markup. Expressions are printed with SymPy's
+printers (``sstr`` below for text, ``sympy.latex`` for LaTeX) so that text output parses back with
+jh's own grammar: Euler's number is written ``e`` (``exp(1)`` when a variable is called ``e``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sympy
+from sympy.printing.str import StrPrinter
+
+from jhcli.models import Command, Entry, PointResult, Result, Spectrum, Status
+
+DEFAULT_DIGITS = 6
+
+
+class _JhStrPrinter(StrPrinter):
+    """SymPy's str printer, with Euler's number written the way jh reads it back."""
+
+    def _print_Exp1(self, expr: Any) -> str:
+        return "exp(1)" if self._settings.get("e_is_variable") else "e"
+
+
+_STR_DEFAULTS = dict(StrPrinter._default_settings, e_is_variable=False)
+_JhStrPrinter._default_settings = _STR_DEFAULTS
+
+
+def sstr(expr: Any) -> str:
+    """An expression in jh's input syntax."""
+    if not isinstance(expr, sympy.Basic):
+        return str(expr)
+    e_is_variable = any(s.name == "e" for s in expr.free_symbols)
+    return str(_JhStrPrinter({"e_is_variable": e_is_variable}).doprint(expr))
+
+
+def format_float(value: float, digits: int = DEFAULT_DIGITS) -> str:
+    """A float with ``digits`` significant digits, without a spurious exponent or ``-0``."""
+    text = f"{value:.{digits}g}"
+    return "0" if text in ("-0", "0") else text
+
+
+def is_plain_number(expr: sympy.Expr) -> bool:
+    """True when the exact form already is its decimal form (an integer)."""
+    return bool(expr.is_Integer)
+
+
+def entry_exact(entry: Entry) -> str:
+    """The exact text of an evaluated entry: its value, ``undefined``, or a complex value."""
+    if entry.status is Status.UNDEFINED or entry.exact is None:
+        return "undefined"
+    return sstr(entry.exact)
+
+
+def entry_approx(entry: Entry, digits: int) -> str:
+    """The decimal view of an entry (``undefined`` / ``not real`` where it has none)."""
+    if entry.status is Status.UNDEFINED:
+        return "undefined"
+    if entry.status is Status.COMPLEX:
+        return "not real"
+    assert entry.numeric is not None
+    return format_float(entry.numeric, digits)
+
+
+def needs_decimal_view(point: PointResult) -> bool:
+    """Whether any real entry is not an integer, so a decimal view adds information."""
+    return any(
+        e.status is Status.OK and e.exact is not None and not is_plain_number(e.exact)
+        for row in point.values
+        for e in row
+    )
+
+
+def names(symbols: Sequence[sympy.Symbol]) -> list[str]:
+    return [s.name for s in symbols]
+
+
+def point_label(point: PointResult) -> str:
+    """``(x, y) = (2, 3)``, or ``x = 2`` for one variable; ``every point`` for a constant matrix."""
+    if not point.at:
+        return "every point (the matrix is constant)"
+    keys = [s.name for s, _ in point.at]
+    values = [sstr(v) for _, v in point.at]
+    if len(keys) == 1:
+        return f"{keys[0]} = {values[0]}"
+    return f"({', '.join(keys)}) = ({', '.join(values)})"
+
+
+MATRIX_NAMES = {
+    Command.JACOBIAN: ("Jacobian", "J", "rows: functions, columns: variables"),
+    Command.GRADIENT: ("gradient", "∇f", "a column, one row per variable"),
+    Command.HESSIAN: ("Hessian", "H", "rows and columns: variables"),
+    Command.CRITICAL: ("Hessian", "H", "rows and columns: variables"),
+}
+
+
+def matrix_title(result: Result) -> str:
+    name, _, layout = MATRIX_NAMES[result.command]
+    return f"{name} ({layout})"
+
+
+def row_labels(result: Result) -> list[str]:
+    """Labels of the matrix rows: the functions for a Jacobian, the variables otherwise."""
+    if result.command is Command.JACOBIAN:
+        return [sstr(f) for f in result.functions]
+    return names(result.variables)
+
+
+def column_labels(result: Result) -> list[str]:
+    if result.command is Command.GRADIENT:
+        return ["∂f"]
+    return names(result.variables)
+
+
+def entry_name(result: Result, i: int, j: int) -> str:
+    """A readable name of entry (i, j): ``∂f2/∂y``, ``∂²f/∂x∂y``, ``∂f/∂x``."""
+    v = result.variables
+    if result.command is Command.JACOBIAN:
+        label = "f" if len(result.functions) == 1 else f"f{i + 1}"
+        return f"∂{label}/∂{v[j].name}"
+    if result.command is Command.GRADIENT:
+        return f"∂f/∂{v[i].name}"
+    if i == j:
+        return f"∂²f/∂{v[i].name}²"
+    return f"∂²f/∂{v[i].name}∂{v[j].name}"
+
+
+def read_as(result: Result) -> str:
+    """How the input was understood, e.g. ``x**2 + y, x*y``."""
+    return ", ".join(sstr(f) for f in result.functions)
+
+
+def eigenvalue_text(value: Any, digits: int) -> str:
+    if value.exact is not None:
+        exact = sstr(value.exact)
+        if value.exact.is_Integer:
+            return exact
+        return f"{exact} ≈ {format_float(value.numeric, digits)}"
+    return f"≈ {format_float(value.numeric, digits)}"
+
+
+def spectrum_lines(spectrum: Spectrum, digits: int) -> list[str]:
+    """The eigen-analysis as ``key: value`` lines (shared by the text formats)."""
+    values = []
+    for ev in spectrum.eigenvalues:
+        text = eigenvalue_text(ev, digits)
+        if ev.multiplicity > 1:
+            text += f" (multiplicity {ev.multiplicity})"
+        values.append(text)
+    inertia = spectrum.inertia
+    lines = [
+        "eigenvalues: " + ", ".join(values),
+        f"determinant: {sstr(spectrum.determinant)}",
+        f"trace: {sstr(spectrum.trace)}",
+        f"inertia: {inertia.positive} positive, {inertia.negative} negative, {inertia.zero} zero",
+        f"condition number: {condition_text(spectrum.condition_number, digits)}",
+    ]
+    for ev in spectrum.eigenvalues:
+        for vec in ev.vectors:
+            lines.append(
+                f"eigenvector for {eigenvalue_text(ev, digits)}: ({', '.join(sstr(c) for c in vec)})"
+            )
+    if spectrum.certainty.value == "numeric":
+        lines.append(f"(numeric, tolerance {spectrum.tolerance:g})")
+    lines.extend(f"reading: {r}" for r in spectrum.readings)
+    return lines
+
+
+def condition_text(kappa: Any, digits: int) -> str:
+    if kappa == sympy.oo:
+        return "∞ (singular)"
+    if isinstance(kappa, sympy.Basic) and kappa.is_Integer:
+        return sstr(kappa)
+    exact = sstr(kappa) if isinstance(kappa, sympy.Basic) and not kappa.is_Float else None
+    approx = format_float(float(kappa), digits)
+    return f"{exact} ≈ {approx}" if exact else approx
+
+
+def condition_float(kappa: Any) -> float | None:
+    """κ as a JSON number; None (null) when the matrix is singular."""
+    if kappa == sympy.oo:
+        return None
+    return float(kappa)

@@ -1,0 +1,145 @@
+"""JSON: one object on stdout, the schema in DESIGN.md and the README (stable for scripts)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sympy
+
+from jhcli.analysis import to_float
+from jhcli.models import Classification, CriticalPoint, Entry, Family, PointResult, Result, Spectrum, Status
+from jhcli.render.common import condition_float, names, sstr
+
+
+def _value(entry: Entry) -> str:
+    if entry.status is Status.UNDEFINED or entry.exact is None:
+        return "undefined"
+    return sstr(entry.exact)
+
+
+def _matrix(matrix: sympy.MatrixBase) -> list[list[str]]:
+    return [[sstr(matrix[i, j]) for j in range(matrix.cols)] for i in range(matrix.rows)]
+
+
+def spectrum_json(spectrum: Spectrum) -> dict[str, Any]:
+    eigenvalues = []
+    for ev in spectrum.eigenvalues:
+        item: dict[str, Any] = {
+            "exact": None if ev.exact is None else sstr(ev.exact),
+            "numeric": ev.numeric,
+            "multiplicity": ev.multiplicity,
+        }
+        if ev.vectors:
+            item["vectors"] = [[c if isinstance(c, float) else sstr(c) for c in v] for v in ev.vectors]
+        eigenvalues.append(item)
+    kappa = spectrum.condition_number
+    return {
+        "eigenvalues": eigenvalues,
+        "determinant": sstr(spectrum.determinant),
+        "trace": sstr(spectrum.trace),
+        "inertia": {
+            "positive": spectrum.inertia.positive,
+            "negative": spectrum.inertia.negative,
+            "zero": spectrum.inertia.zero,
+        },
+        "condition_number": condition_float(kappa),
+        "condition_number_exact": "oo" if kappa == sympy.oo else sstr(kappa),
+        "certainty": spectrum.certainty.value,
+        "readings": list(spectrum.readings),
+    }
+
+
+def classification_json(c: Classification) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": c.type.value,
+        "degenerate": c.degenerate,
+        "reason": c.reason,
+        "certainty": c.certainty.value,
+    }
+    if c.tolerance is not None:
+        out["tolerance"] = c.tolerance
+    return out
+
+
+def _point(point: PointResult) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "at": {s.name: sstr(v) for s, v in point.at},
+        "value": [[_value(e) for e in row] for row in point.values],
+        "numeric": [[e.numeric for e in row] for row in point.values],
+    }
+    problems = [{"row": i, "column": j, "reason": e.reason} for i, j, e in point.undefined]
+    if problems:
+        out["undefined"] = problems
+    if point.spectrum is not None:
+        out.update(spectrum_json(point.spectrum))
+    if point.gradient is not None:
+        out["gradient"] = [_value(e) for e in point.gradient]
+    if point.classification is not None:
+        out["classification"] = classification_json(point.classification)
+    return out
+
+
+def _critical_point(cp: CriticalPoint, variables: list[str]) -> dict[str, Any]:
+    return {
+        "at": {s.name: sstr(v) for s, v in cp.at},
+        "numeric": dict(zip(variables, cp.numeric, strict=True)),
+        "value": sstr(cp.value),
+        "value_numeric": to_float(cp.value),
+        "hessian": _matrix(cp.hessian),
+        **spectrum_json(cp.spectrum),
+        "classification": classification_json(cp.classification),
+    }
+
+
+def _family(family: Family) -> dict[str, Any]:
+    return {
+        "description": family.description,
+        "equations": list(family.equations),
+        "classification": classification_json(family.classification),
+    }
+
+
+def to_data(result: Result) -> dict[str, Any]:
+    """The JSON document as Python data."""
+    variables = names(result.variables)
+    data: dict[str, Any] = {
+        "command": result.command.value,
+        "functions": [sstr(f) for f in result.functions],
+        "variables": variables,
+        "matrix": _matrix(result.matrix),
+        "points": [_point(p) for p in result.points],
+    }
+    if result.critical_points is not None:
+        data["critical_points"] = [_critical_point(cp, variables) for cp in result.critical_points]
+        data["families"] = [_family(f) for f in result.families]
+        data["complete"] = result.complete
+    if result.notes:
+        data["notes"] = list(result.notes)
+    return data
+
+
+def _is_flat(value: Any) -> bool:
+    """Scalars, and lists (of lists) of scalars: written on one line."""
+    if isinstance(value, list):
+        return all(_is_flat(v) and not isinstance(v, dict) for v in value)
+    return not isinstance(value, dict)
+
+
+def dumps(value: Any, indent: str = "") -> str:
+    """JSON with objects indented and vectors/matrices kept on one line each."""
+    if isinstance(value, dict) and value:
+        one_line = json.dumps(value, ensure_ascii=False)
+        if len(one_line) <= 72 and all(_is_flat(v) for v in value.values()):
+            return one_line
+        inner = indent + "  "
+        items = [f"{inner}{json.dumps(k)}: {dumps(v, inner)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if isinstance(value, list) and value and not _is_flat(value):
+        inner = indent + "  "
+        return "[\n" + ",\n".join(inner + dumps(v, inner) for v in value) + "\n" + indent + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def render(result: Result, **options: Any) -> str:
+    return dumps(to_data(result)) + "\n"

@@ -1,0 +1,117 @@
+"""LaTeX snippets for documents: display math that needs only ``amsmath``.
+
+Every formula comes from SymPy's LaTeX printer; this module only places them in environments.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+
+from jhcli.models import Command, Entry, PointResult, Result, Spectrum, Status
+from jhcli.render.common import DEFAULT_DIGITS, MATRIX_NAMES, format_float, read_as
+
+_UNDEFINED = sympy.Symbol(r"\text{undefined}")
+_SYMBOLS = {
+    Command.JACOBIAN: "J",
+    Command.GRADIENT: r"\nabla f",
+    Command.HESSIAN: "H",
+    Command.CRITICAL: "H",
+}
+_TEXT_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "%": r"\%",
+    "_": r"\_",
+    "^": r"\^{}",
+    "~": r"\~{}",
+}
+
+
+def text_escape(text: str) -> str:
+    """Plain words for ``\\text{...}``, with LaTeX's special characters escaped."""
+    return "".join(_TEXT_ESCAPES.get(ch, ch) for ch in text)
+
+
+def latex(expr: Any, env: str = "bmatrix") -> str:
+    """SymPy's LaTeX for an expression or a matrix (in environment ``env``)."""
+    if isinstance(expr, sympy.MatrixBase):
+        return str(sympy.latex(expr, mat_str=env, mat_delim=""))
+    return str(sympy.latex(expr))
+
+
+def _entry_value(entry: Entry) -> sympy.Expr:
+    if entry.status is Status.UNDEFINED or entry.exact is None:
+        return _UNDEFINED
+    return entry.exact
+
+
+def _at(point: Any) -> str:
+    if not point.at:
+        return r"\text{every point}"
+    names = ", ".join(latex(s) for s, _ in point.at)
+    values = ", ".join(latex(v) for _, v in point.at)
+    if len(point.at) == 1:
+        return f"{names} = {values}"
+    return f"({names}) = ({values})"
+
+
+def _eigen_line(spectrum: Spectrum, digits: int) -> str:
+    parts = []
+    for ev in spectrum.eigenvalues:
+        text = latex(ev.exact) if ev.exact is not None else r"\approx " + format_float(ev.numeric, digits)
+        if ev.multiplicity > 1:
+            text += rf"\ (\times {ev.multiplicity})"
+        parts.append(text)
+    return r",\ ".join(parts)
+
+
+def _point_rows(result: Result, point: PointResult, env: str, digits: int) -> list[str]:
+    name = _SYMBOLS[result.command]
+    values = sympy.Matrix([[_entry_value(e) for e in row] for row in point.values])
+    rows = [rf"{name}\big|_{{{_at(point)}}} &= {latex(values, env)}"]
+    if point.spectrum is not None:
+        rows.append(rf"\lambda &= {_eigen_line(point.spectrum, digits)}")
+    if point.classification is not None:
+        c = point.classification
+        rows.append(rf"&\text{{{text_escape(c.type.value)}: {text_escape(c.reason)}}}")
+    return rows
+
+
+def render_latex(
+    result: Result, *, env: str = "bmatrix", digits: int = DEFAULT_DIGITS, bare: bool = False
+) -> str:
+    """The formulas as one ``align*`` body (``bare``: an ``aligned`` block for ``$$ ... $$``)."""
+    name = _SYMBOLS[result.command]
+    rows = [f"{name} &= {latex(result.matrix, env)}"]
+    for point in result.points:
+        rows += _point_rows(result, point, env, digits)
+    for cp in result.critical_points or ():
+        at = ", ".join(f"{latex(s)} = {latex(v)}" for s, v in cp.at)
+        c = cp.classification
+        rows.append(rf"{name}\big|_{{{at}}} &= {latex(cp.hessian, env)}")
+        rows.append(rf"\lambda &= {_eigen_line(cp.spectrum, digits)}")
+        rows.append(rf"&\text{{{text_escape(c.type.value)}: {text_escape(c.reason)}}}")
+    for family in result.families:
+        c = family.classification
+        words = f"{family.description}: {c.type.value}; {c.reason}"
+        rows.append(rf"&\text{{{text_escape(words)}}}")
+    body = " \\\\\n".join(rows)
+    if bare:
+        return "\\begin{aligned}\n" + body + "\n\\end{aligned}"
+    return "\\begin{align*}\n" + body + "\n\\end{align*}"
+
+
+def render(
+    result: Result, *, latex_env: str = "bmatrix", digits: int = DEFAULT_DIGITS, **options: Any
+) -> str:
+    title, _, layout = MATRIX_NAMES[result.command]
+    variables = ", ".join(s.name for s in result.variables)
+    header = f"% jh {result.command.value}: {read_as(result)}; variables ({variables}); {layout}"
+    notes = [f"% note: {n}" for n in result.notes]
+    return "\n".join([header, render_latex(result, env=latex_env, digits=digits), *notes]) + "\n"

@@ -1,0 +1,79 @@
+"""Markdown for notebooks and GitHub: ``$$`` math blocks plus tables of the same values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from jhcli.models import Classification, Result
+from jhcli.render.common import (
+    DEFAULT_DIGITS,
+    column_labels,
+    entry_approx,
+    entry_exact,
+    matrix_title,
+    needs_decimal_view,
+    point_label,
+    read_as,
+    row_labels,
+    spectrum_lines,
+    sstr,
+)
+from jhcli.render.latex import render_latex
+
+
+def _code(text: str) -> str:
+    return f"`{text}`"
+
+
+def _table(rows: Sequence[str], columns: Sequence[str], cells: Sequence[Sequence[str]]) -> list[str]:
+    out = ["| | " + " | ".join(_code(c) for c in columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    out += [
+        "| " + _code(r) + " | " + " | ".join(_code(c) for c in row) + " |"
+        for r, row in zip(rows, cells, strict=True)
+    ]
+    return out
+
+
+def _verdict(c: Classification, where: str) -> str:
+    detail = c.certainty.value + (", degenerate" if c.degenerate else "")
+    return f"**{c.type.value}** at {_code(where)} ({detail}): {c.reason}"
+
+
+def render(
+    result: Result, *, latex_env: str = "bmatrix", digits: int = DEFAULT_DIGITS, **options: Any
+) -> str:
+    rows, columns = row_labels(result), column_labels(result)
+    variables = ", ".join(s.name for s in result.variables)
+    lines = [f"**{matrix_title(result)}** of {_code(read_as(result))} with respect to {_code(variables)}", ""]
+    for point in result.points:
+        if point.classification is not None:
+            lines += ["- " + _verdict(point.classification, point_label(point)), ""]
+    lines += ["$$", render_latex(result, env=latex_env, digits=digits, bare=True), "$$", ""]
+    m = result.matrix
+    lines += _table(rows, columns, [[sstr(m[i, j]) for j in range(m.cols)] for i in range(m.rows)])
+    for point in result.points:
+        lines += ["", f"At {_code(point_label(point))}:", ""]
+        lines += _table(rows, columns, [[entry_exact(e) for e in row] for row in point.values])
+        if needs_decimal_view(point):
+            lines += ["", "Decimal view:", ""]
+            lines += _table(rows, columns, [[entry_approx(e, digits) for e in row] for row in point.values])
+        extra = [f"entry ({i + 1}, {j + 1}): {e.reason}" for i, j, e in point.undefined]
+        if point.spectrum is not None:
+            extra += spectrum_lines(point.spectrum, digits)
+        if point.gradient is not None:
+            extra.append("gradient: (" + ", ".join(entry_exact(e) for e in point.gradient) + ")")
+        if extra:
+            lines += [""] + [f"- {line}" for line in extra]
+    if result.critical_points is not None:
+        completeness = (
+            "every real critical point is listed" if result.complete else "the list may be incomplete"
+        )
+        lines += ["", f"**Critical points** ({completeness}):", ""]
+        for cp in result.critical_points:
+            where = ", ".join(f"{s.name} = {sstr(v)}" for s, v in cp.at)
+            lines.append(f"- {_verdict(cp.classification, where)} f = {_code(sstr(cp.value))}")
+        for family in result.families:
+            lines.append(f"- {_verdict(family.classification, family.description)}")
+    lines += [f"\n_note: {n}_" for n in result.notes]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,87 @@
+"""Plain text: aligned, bracketed matrices and ``key: value`` lines, for pipes and logs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from jhcli.models import Classification, Result
+from jhcli.render.common import (
+    DEFAULT_DIGITS,
+    entry_approx,
+    entry_exact,
+    matrix_title,
+    needs_decimal_view,
+    point_label,
+    read_as,
+    spectrum_lines,
+    sstr,
+)
+
+
+def matrix_block(cells: Sequence[Sequence[str]], indent: str = "") -> list[str]:
+    """Rows of ``[a  b]`` with each column right-aligned."""
+    if not cells or not cells[0]:
+        return [indent + "[]"]
+    widths = [max(len(row[j]) for row in cells) for j in range(len(cells[0]))]
+    return [
+        indent + "[" + "  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) + "]" for row in cells
+    ]
+
+
+def classification_lines(c: Classification) -> list[str]:
+    kind = c.certainty.value if c.tolerance is None else f"{c.certainty.value}, tolerance {c.tolerance:g}"
+    degenerate = ", degenerate" if c.degenerate else ""
+    return [f"classification: {c.type.value} ({kind}{degenerate})", f"reason: {c.reason}"]
+
+
+def render(result: Result, *, digits: int = DEFAULT_DIGITS, **options: Any) -> str:
+    m = result.matrix
+    lines = [
+        f"read as: {read_as(result)}",
+        f"variables: {', '.join(s.name for s in result.variables)}",
+        f"{matrix_title(result)}:",
+        *matrix_block([[sstr(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]),
+    ]
+    for point in result.points:
+        lines += ["", f"at {point_label(point)}:"]
+        lines += matrix_block([[entry_exact(e) for e in row] for row in point.values])
+        if needs_decimal_view(point):
+            lines.append("≈")
+            lines += matrix_block([[entry_approx(e, digits) for e in row] for row in point.values])
+        for i, j, entry in point.undefined:
+            lines.append(f"note: entry ({i + 1}, {j + 1}) {entry.reason}")
+        if point.spectrum is not None:
+            lines += spectrum_lines(point.spectrum, digits)
+        if point.gradient is not None:
+            lines.append("gradient: (" + ", ".join(entry_exact(e) for e in point.gradient) + ")")
+        if point.classification is not None:
+            lines += classification_lines(point.classification)
+    if result.critical_points is not None:
+        lines += _critical_lines(result, digits)
+    lines += [f"note: {n}" for n in result.notes]
+    return "\n".join(lines) + "\n"
+
+
+def _critical_lines(result: Result, digits: int) -> list[str]:
+    assert result.critical_points is not None
+    found = len(result.critical_points)
+    completeness = "every real critical point is listed" if result.complete else "the list may be incomplete"
+    lines = ["", f"critical points: {found} isolated ({completeness})"]
+    for k, cp in enumerate(result.critical_points, 1):
+        label = ", ".join(f"{s.name} = {sstr(v)}" for s, v in cp.at)
+        lines += [
+            "",
+            f"{k}. {label}: {cp.classification.type.value}",
+            f"   f = {sstr(cp.value)}",
+            *("   " + line for line in spectrum_lines(cp.spectrum, digits)),
+            *("   " + line for line in classification_lines(cp.classification)),
+        ]
+    for family in result.families:
+        lines += [
+            "",
+            f"family: {family.description}: {family.classification.type.value}",
+            *("   " + eq for eq in family.equations),
+            *("   " + line for line in classification_lines(family.classification)),
+        ]
+    return lines

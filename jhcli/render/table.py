@@ -1,0 +1,114 @@
+"""Rich tables for the terminal. Every piece of mathematics is a ``Text``, never markup."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from jhcli.models import Classification, PointType, Result, Status
+from jhcli.render.common import (
+    DEFAULT_DIGITS,
+    column_labels,
+    entry_approx,
+    entry_exact,
+    matrix_title,
+    point_label,
+    read_as,
+    row_labels,
+    spectrum_lines,
+    sstr,
+)
+
+VERDICT_STYLES = {
+    PointType.MINIMUM: "bold green",
+    PointType.MAXIMUM: "bold blue",
+    PointType.SADDLE: "bold magenta",
+    PointType.INCONCLUSIVE: "bold yellow",
+    PointType.NOT_CRITICAL: "bold",
+}
+
+
+def _grid(title: str, rows: Sequence[str], columns: Sequence[str], cells: Sequence[Sequence[Text]]) -> Group:
+    """A titled matrix: the title on its own line (a table title would wrap to the table's width)."""
+    table = Table(show_lines=False)
+    table.add_column("")
+    for name in columns:
+        table.add_column(Text(name), justify="right")
+    for label, row in zip(rows, cells, strict=True):
+        table.add_row(Text(label, style="bold"), *row)
+    return Group(Text(title, style="bold"), table)
+
+
+def verdict(c: Classification, where: str) -> Text:
+    """``saddle point at (x, y) = (0, 0)`` in the verdict's colour, then the reason."""
+    text = Text()
+    text.append(c.type.value, style=VERDICT_STYLES[c.type])
+    text.append(f" at {where}" if where else "")
+    detail = c.certainty.value + (", degenerate" if c.degenerate else "")
+    text.append(f"  ({detail})", style="dim")
+    text.append("\n" + c.reason)
+    return text
+
+
+def _value_cell(entry: Any, digits: int) -> Text:
+    exact = entry_exact(entry)
+    if entry.status is Status.UNDEFINED:
+        return Text(exact, style="red")
+    if entry.status is Status.COMPLEX:
+        return Text(f"{exact} (not real)", style="red")
+    approx = entry_approx(entry, digits)
+    return Text(exact if approx == exact else f"{exact}\n≈ {approx}")
+
+
+def render(result: Result, *, digits: int = DEFAULT_DIGITS, **options: Any) -> RenderableType:
+    parts: list[RenderableType] = []
+    for point in result.points:
+        if point.classification is not None:
+            parts.append(verdict(point.classification, point_label(point)))
+    parts.append(Text(f"read as: {read_as(result)}", style="dim"))
+    rows, columns = row_labels(result), column_labels(result)
+    m = result.matrix
+    parts.append(
+        _grid(
+            matrix_title(result),
+            rows,
+            columns,
+            [[Text(sstr(m[i, j])) for j in range(m.cols)] for i in range(m.rows)],
+        )
+    )
+    for point in result.points:
+        cells = [[_value_cell(e, digits) for e in row] for row in point.values]
+        parts.append(_grid(f"at {point_label(point)}", rows, columns, cells))
+        for i, j, entry in point.undefined:
+            parts.append(Text(f"entry ({i + 1}, {j + 1}): {entry.reason}", style="red"))
+        if point.spectrum is not None:
+            parts.append(Text("\n".join(spectrum_lines(point.spectrum, digits))))
+        if point.gradient is not None:
+            parts.append(Text("gradient: (" + ", ".join(entry_exact(e) for e in point.gradient) + ")"))
+    if result.critical_points is not None:
+        parts.extend(_critical(result, digits))
+    parts.extend(Text(f"note: {n}", style="dim") for n in result.notes)
+    return Group(*parts)
+
+
+def _critical(result: Result, digits: int) -> list[RenderableType]:
+    assert result.critical_points is not None
+    parts: list[RenderableType] = []
+    completeness = "every real critical point is listed" if result.complete else "the list may be incomplete"
+    parts.append(
+        Text(f"{len(result.critical_points)} isolated critical point(s); {completeness}", style="bold")
+    )
+    for cp in result.critical_points:
+        where = ", ".join(f"{s.name} = {sstr(v)}" for s, v in cp.at)
+        block = verdict(cp.classification, where)
+        block.append(f"\nf = {sstr(cp.value)}\n" + "\n".join(spectrum_lines(cp.spectrum, digits)))
+        parts.append(block)
+    for family in result.families:
+        block = verdict(family.classification, family.description)
+        block.append("\n" + "\n".join(family.equations))
+        parts.append(block)
+    return parts
