@@ -71,6 +71,8 @@ def _replace_floor_derivatives(expr: sympy.Expr) -> sympy.Expr:
 
 def to_float(value: sympy.Expr) -> float | None:
     """A float view of an exact real number, or None when it is not a finite real float."""
+    if value.free_symbols:
+        return None  # a value that still holds parameters has no float view
     n = value.evalf(_PRECISION)
     if not n.is_real or not n.is_finite:
         return None

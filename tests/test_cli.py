@@ -84,3 +84,256 @@ class TestUsageErrors:
         out = run_jh("jacobian", "x", "-f", "xml")
         assert (out.exit_code, out.stdout) == (2, "")
         assert "'xml' is not one of 'table', 'plain', 'latex', 'markdown', 'json'" in out.stderr
+
+
+class TestJacobianCommand:
+    def test_seed_example_plain(self) -> None:
+        """The notes' Jacobian of (x^2 + y, xy) at (2, 3) is [[4, 1], [3, 2]]."""
+        out = run_jh("jacobian", "x**2+y, x*y", "--at", "2,3")
+        assert (out.exit_code, out.stderr) == (0, "")
+        assert out.stdout == (
+            "read as: x**2 + y, x*y\n"
+            "variables: x, y\n"
+            "Jacobian (rows: functions, columns: variables):\n"
+            "[2*x  1]\n"
+            "[  y  x]\n"
+            "\n"
+            "at (x, y) = (2, 3):\n"
+            "[4  1]\n"
+            "[3  2]\n"
+        )
+
+    def test_components_as_separate_arguments_and_brackets(self) -> None:
+        """Components may be several arguments or one bracketed list; the result is the same."""
+        a = run_jh("jacobian", "x**2+y", "x*y", "-f", "json")
+        b = run_jh("jacobian", "[x**2+y, x*y]", "-f", "json")
+        assert a.exit_code == b.exit_code == 0
+        assert json.loads(a.stdout)["matrix"] == json.loads(b.stdout)["matrix"] == [["2*x", "1"], ["y", "x"]]
+
+    def test_commas_inside_calls_do_not_split(self) -> None:
+        """atan2(y, x) is one component: only top-level commas separate components."""
+        out = run_jh("jacobian", "atan2(y, x), x", "-f", "json")
+        data = json.loads(out.stdout)
+        assert data["functions"] == ["atan2(y, x)", "x"]
+        assert data["matrix"] == [["-y/(x**2 + y**2)", "x/(x**2 + y**2)"], ["1", "0"]]
+
+    def test_stdin_and_repeated_points(self) -> None:
+        """'-' reads the components from stdin; every --at point gets its values."""
+        out = run_jh("jacobian", "-", "--at", "2,3", "--at", "1,1", "-f", "json", stdin="x**2+y, x*y\n")
+        data = json.loads(out.stdout)
+        assert out.exit_code == 0
+        assert [p["value"] for p in data["points"]] == [[["4", "1"], ["3", "2"]], [["2", "1"], ["1", "1"]]]
+        assert [p["numeric"] for p in data["points"]] == [[[4.0, 1.0], [3.0, 2.0]], [[2.0, 1.0], [1.0, 1.0]]]
+
+    def test_empty_stdin_is_an_error(self) -> None:
+        """Nothing on stdin is a usage error."""
+        out = run_jh("jacobian", "-", stdin="")
+        assert (out.exit_code, out.stdout, out.stderr) == (2, "", "error: no expression on standard input\n")
+
+    def test_declared_variable_order_and_zero_column(self) -> None:
+        """--vars fixes the column order; a declared variable that does not occur is a zero column."""
+        out = run_jh("jacobian", "x*y", "--vars", "z,y,x", "-f", "json")
+        data = json.loads(out.stdout)
+        assert (data["variables"], data["matrix"]) == (["z", "y", "x"], [["0", "x", "y"]])
+
+    def test_natural_variable_order(self) -> None:
+        """Without --vars, x2 comes before x10."""
+        out = run_jh("jacobian", "x10 + 2*x2 + 3*x1", "-f", "json")
+        data = json.loads(out.stdout)
+        assert (data["variables"], data["matrix"]) == (["x1", "x2", "x10"], [["3", "2", "1"]])
+
+    def test_undeclared_symbols_are_parameters(self) -> None:
+        """With --vars x, the symbol a is a parameter and stays in the values."""
+        out = run_jh("jacobian", "a*x**2", "--vars", "x", "--at", "3", "-f", "json")
+        data = json.loads(out.stdout)
+        assert out.exit_code == 0
+        assert data["points"][0]["value"] == [["6*a"]]
+        assert data["points"][0]["numeric"] == [[None]]
+
+
+class TestPoints:
+    def test_named_coordinates_in_any_order(self) -> None:
+        """--at y=3,x=2 is the same point as --at 2,3."""
+        out = run_jh("jacobian", "x**2+y, x*y", "--at", "y=3,x=2", "-f", "json")
+        assert json.loads(out.stdout)["points"][0]["at"] == {"x": "2", "y": "3"}
+
+    def test_exact_values(self) -> None:
+        """1/2, pi/4, sqrt(2) and 1e-3 are exact; the decimal view follows --digits."""
+        out = run_jh(
+            "gradient",
+            "sin(x) + y**2 + z + w**3",
+            "--vars",
+            "x,y,z,w",
+            "--at",
+            "pi/4,sqrt(2),1/2,1e-3",
+            "--digits",
+            "4",
+        )
+        assert out.exit_code == 0
+        assert out.stdout.endswith(
+            "at (x, y, z, w) = (pi/4, sqrt(2), 1/2, 1/1000):\n"
+            "[sqrt(2)/2]\n"
+            "[2*sqrt(2)]\n"
+            "[        1]\n"
+            "[3/1000000]\n"
+            "≈\n"
+            "[0.7071]\n"
+            "[ 2.828]\n"
+            "[     1]\n"
+            "[ 3e-06]\n"
+        )
+
+    @pytest.mark.parametrize(
+        ("point", "message"),
+        [
+            ("1,2,3", "error: point has 3 coordinates but there are 2 variables (x, y)\n  1,2,3\n      ^\n"),
+            ("x=1,z=2", "error: unknown variable 'z' in point; the variables are x, y\n  x=1,z=2\n      ^\n"),
+            ("x=1,x=2", "error: variable 'x' is given twice\n  x=1,x=2\n      ^\n"),
+            ("x=1", "error: point has no value for y\n  x=1\n     ^\n"),
+        ],
+    )
+    def test_bad_points(self, point: str, message: str) -> None:
+        """Wrong arity, unknown names, duplicates and missing coordinates: exit 2, one message."""
+        out = run_jh("jacobian", "x*y", "--at", point)
+        assert (out.exit_code, out.stdout, out.stderr) == (2, "", message)
+
+
+class TestUndefinedValues:
+    @pytest.mark.parametrize(
+        ("expr", "point", "reason"),
+        [
+            ("log(x)", "0", "log(x) is undefined at this point"),
+            ("1/x", "0", "1/x is undefined at this point"),
+            ("abs(x)", "0", "not differentiable here: x = 0 is a kink of |.| or sign"),
+            ("relu(x)", "0", "not differentiable here: x = 0 is a kink of max, min or relu"),
+        ],
+    )
+    def test_undefined_entry_is_reported_not_printed_as_a_number(
+        self, expr: str, point: str, reason: str
+    ) -> None:
+        """The value is "undefined", numeric null, a warning names the entry, exit 1."""
+        out = run_jh("gradient", expr, "--at", point, "-f", "json")
+        data = json.loads(out.stdout)
+        assert out.exit_code == 1
+        assert data["points"][0]["value"] == [["undefined"]]
+        assert data["points"][0]["numeric"] == [[None]]
+        assert out.stderr == f"warning: ∂f/∂x at x = {point}: {reason}\n"
+
+    def test_hidden_zero_over_zero(self) -> None:
+        """d/dx sqrt(x^2+y^2) = x/sqrt(x^2+y^2) is undefined at the origin, not 0."""
+        out = run_jh("gradient", "sqrt(x**2+y**2)", "--at", "0,0", "-f", "json")
+        data = json.loads(out.stdout)
+        assert out.exit_code == 1
+        assert data["points"][0]["value"] == [["undefined"], ["undefined"]]
+        assert "zoo" not in out.stdout and "nan" not in out.stdout
+
+    def test_not_real_value_gives_the_complex_value(self) -> None:
+        """sqrt(x) at -4: the derivative 1/(2 sqrt(x)) is -I/4, not real: numeric null, exit 1."""
+        out = run_jh("gradient", "sqrt(x)", "--at", "-4", "-f", "json")
+        point = json.loads(out.stdout)["points"][0]
+        assert out.exit_code == 1
+        assert (point["value"], point["numeric"]) == ([["-I/4"]], [[None]])
+        assert out.stderr == "warning: ∂f/∂x at x = -4: the value is not real\n"
+
+    def test_defined_points_still_succeed(self) -> None:
+        """log(x) at 1 is fine: exit 0."""
+        out = run_jh("gradient", "log(x)", "--at", "1", "-f", "json")
+        assert (out.exit_code, json.loads(out.stdout)["points"][0]["value"]) == (0, [["1"]])
+
+
+class TestFormats:
+    def test_latex_uses_the_matrix_environment(self) -> None:
+        """-f latex gives an align* block with bmatrix, or the --latex-env environment."""
+        out = run_jh("jacobian", "x**2+y, x*y", "--at", "2,3", "-f", "latex", "--latex-env", "pmatrix")
+        assert out.stdout == (
+            "% jh jacobian: x**2 + y, x*y; variables (x, y); rows: functions, columns: variables\n"
+            "\\begin{align*}\n"
+            "J &= \\begin{pmatrix}2 x & 1\\\\y & x\\end{pmatrix} \\\\\n"
+            "J\\big|_{(x, y) = (2, 3)} &= \\begin{pmatrix}4 & 1\\\\3 & 2\\end{pmatrix}\n"
+            "\\end{align*}\n"
+        )
+
+    def test_latex_prints_greek_and_undefined(self) -> None:
+        """Variables named lambda print as \\lambda; an undefined value as \\text{undefined}."""
+        out = run_jh("gradient", "log(lambda)", "--at", "0", "-f", "latex")
+        assert out.exit_code == 1
+        assert "\\nabla f &= \\begin{bmatrix}\\frac{1}{\\lambda}\\end{bmatrix}" in out.stdout
+        assert "\\begin{bmatrix}\\text{undefined}\\end{bmatrix}" in out.stdout
+
+    def test_table_echoes_how_the_input_was_read(self) -> None:
+        """The table format starts with 'read as:' so x^2y is seen to mean x**2*y."""
+        out = run_jh("gradient", "x^2y", "-f", "table")
+        assert out.exit_code == 0
+        assert out.stdout.startswith("read as: x**2*y\n")
+
+    def test_table_never_interprets_markup(self) -> None:
+        """Square brackets in a vector function are not eaten as Rich markup."""
+        out = run_jh("jacobian", "[x, y]", "-f", "table")
+        assert "[x, y]" not in out.stdout  # brackets were the vector syntax, not printed
+        assert "read as: x, y" in out.stdout
+
+    def test_json_has_exactly_the_documented_keys(self) -> None:
+        """The JSON object has the keys of the schema in DESIGN.md."""
+        out = run_jh("hessian", "x**2 + 3*x*y + y**2", "--at", "1,1", "-f", "json")
+        data = json.loads(out.stdout)
+        assert list(data) == ["command", "functions", "variables", "matrix", "points"]
+        assert list(data["points"][0]) == ["at", "value", "numeric"]
+        assert data["matrix"] == [["2", "3"], ["3", "2"]]
+
+    def test_json_exact_values_parse_back(self) -> None:
+        """Exact values in JSON are in jh's own syntax: e (Euler) reads back as e."""
+        out = run_jh("gradient", "exp(x)", "--at", "1", "-f", "json")
+        value = json.loads(out.stdout)["points"][0]["value"][0][0]
+        assert value == "e"
+        again = run_jh("gradient", f"x*{value}", "-f", "json")
+        assert json.loads(again.stdout)["matrix"] == [["e"]]
+
+    def test_markdown_has_math_and_a_table(self) -> None:
+        """-f markdown has a $$ block and a table of the same entries."""
+        out = run_jh("hessian", "x*y", "-f", "markdown")
+        assert (
+            "$$\n\\begin{aligned}\nH &= \\begin{bmatrix}0 & 1\\\\1 & 0\\end{bmatrix}\n\\end{aligned}\n$$"
+            in out.stdout
+        )
+        assert "| `x` | `0` | `1` |" in out.stdout
+
+
+class TestErrors:
+    def test_syntax_error_has_a_caret_and_no_stdout(self) -> None:
+        """A syntax error shows the input line and a caret under the spot, exit 2."""
+        out = run_jh("hessian", "x**2 + * y")
+        assert (out.exit_code, out.stdout) == (2, "")
+        assert out.stderr.endswith("  x**2 + * y\n         ^\n")
+        assert out.stderr.startswith("error: ")
+
+    def test_unknown_function_is_named(self) -> None:
+        """An unknown function is an error naming it."""
+        out = run_jh("gradient", "foo(x)")
+        assert (out.exit_code, out.stderr) == (2, "error: unknown function 'foo'\n  foo(x)\n  ^\n")
+
+    def test_timeout_names_the_step(self) -> None:
+        """A step that runs past --timeout stops with exit 3 and names the step."""
+        out = run_jh("hessian", "exp(sin(x*y*z)**7/(1+x**2+y**4))*tanh(x+y+z)**5", "--timeout", "0.001")
+        assert (out.exit_code, out.stdout) == (3, "")
+        assert out.stderr.startswith("error: time limit of 0.001 s reached while computing the ")
+        assert out.stderr.endswith("; raise it with --timeout SECONDS (0 means no limit)\n")
+
+    def test_huge_power_is_refused(self) -> None:
+        """10**10**10 is refused before any work, exit 3."""
+        out = run_jh("gradient", "x + 10**10**10")
+        assert (out.exit_code, out.stdout) == (3, "")
+        assert "limit 4000" in out.stderr
+
+    def test_no_traceback_without_debug(self) -> None:
+        """Errors never print a traceback unless --debug."""
+        out = run_jh("gradient", "x +")
+        assert "Traceback" not in out.stderr
+        debug = run_jh("gradient", "x +", "--debug")
+        assert "Traceback" in debug.stderr
+
+    def test_vector_function_to_gradient(self) -> None:
+        """gradient of two components says to use jacobian."""
+        out = run_jh("gradient", "x, y")
+        assert out.stderr == (
+            "error: gradient needs one scalar function, got 2 components; use 'jh jacobian' for a vector function\n"
+        )

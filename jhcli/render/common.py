@@ -61,14 +61,15 @@ def entry_approx(entry: Entry, digits: int) -> str:
         return "undefined"
     if entry.status is Status.COMPLEX:
         return "not real"
-    assert entry.numeric is not None
+    if entry.numeric is None:  # a value that still holds parameters
+        return entry_exact(entry)
     return format_float(entry.numeric, digits)
 
 
 def needs_decimal_view(point: PointResult) -> bool:
     """Whether any real entry is not an integer, so a decimal view adds information."""
     return any(
-        e.status is Status.OK and e.exact is not None and not is_plain_number(e.exact)
+        e.numeric is not None and e.exact is not None and not is_plain_number(e.exact)
         for row in point.values
         for e in row
     )
