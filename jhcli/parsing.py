@@ -76,6 +76,7 @@ _CHARACTER_HINTS = {
     ";": "only one expression is allowed",
 }
 _LOG10_2 = math.log10(2)
+_SMALL = 10**6
 _PI = (sympy.pi, math.log10(math.pi))
 _CONSTANTS = {"pi": _PI, "π": _PI, "e": (sympy.E, math.log10(math.e))}
 
@@ -254,6 +255,7 @@ class _Parser:
         self.floats = decimals == "float"
         self.constants_only = constants_only
         self.depth = 0
+        self.symbols: dict[str, Any] = {}
         self.prev: Token | None = None
         self._pos = start
         self.tok = self._scan()
@@ -453,7 +455,7 @@ class _Parser:
     def _name(self, tok: Token) -> _Value:
         name = tok.text
         if name in self.variables:
-            return _Value(make_symbol(name), None)
+            return _Value(self._symbol(name), None)
         if name in _CONSTANTS:
             return _Value(*_CONSTANTS[name])
         if name in _FUNCTIONS:
@@ -461,7 +463,13 @@ class _Parser:
         if self.constants_only:
             message = f"a point value must be a constant, but it contains the name {_quote(name)}"
             raise self._error(message, tok.pos)
-        return _Value(make_symbol(name), None)
+        return _Value(self._symbol(name), None)
+
+    def _symbol(self, name: str) -> Any:
+        symbol = self.symbols.get(name)
+        if symbol is None:
+            symbol = self.symbols[name] = make_symbol(name)
+        return symbol
 
     def _call(self, name_tok: Token) -> _Value:
         name, start = name_tok.text, name_tok.pos
@@ -591,10 +599,11 @@ class _Parser:
         for term in terms:
             for t in term.args if term.is_Add else (term,):
                 coeff, rest = t.as_coeff_Mul()
-                num, den = (_log10(coeff.p), _log10(coeff.q)) if coeff.is_Rational else (0.0, 0.0)
-                largest, dens, count = groups.get(rest, (0.0, 0.0, 0))
-                groups[rest] = (max(largest, num), dens + den, count + 1)
-        size = max((n + d + math.log10(k) for n, d, k in groups.values() if k > 1), default=0.0)
+                if coeff.is_Rational and (coeff.q > 1 or abs(coeff.p) > _SMALL):
+                    largest, dens, count = groups.get(rest, (0.0, 0.0, 0))
+                    groups[rest] = (max(largest, _log10(coeff.p)), dens + _log10(coeff.q), count + 1)
+        # Small integer coefficients (not tracked) add at most 6 + log10(len(text)) digits.
+        size = max((n + d + math.log10(k) for n, d, k in groups.values() if k > 1), default=0.0) + 13
         if size > MAX_NUMBER_DIGITS:
             raise _too_large(self._snippet(start), size)
 

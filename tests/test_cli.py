@@ -335,5 +335,6 @@ class TestErrors:
         """gradient of two components says to use jacobian."""
         out = run_jh("gradient", "x, y")
         assert out.stderr == (
-            "error: gradient needs one scalar function, got 2 components; use 'jh jacobian' for a vector function\n"
+            "error: gradient needs one scalar function, got 2 components; "
+            "use 'jh jacobian' for a vector function\n"
         )
