@@ -281,5 +281,6 @@ def critical(
             critical_points=tuple(search.points),
             families=tuple(search.families),
             complete=search.complete,
+            certainty=search.certainty,
             notes=tuple(search.notes),
         )

@@ -156,6 +156,7 @@ class Result:
     critical_points: tuple[CriticalPoint, ...] | None = None
     families: tuple[Family, ...] = ()
     complete: bool | None = None  # for critical-point searches
+    certainty: Certainty | None = None  # of a critical-point search: exact solve or numeric search
     notes: tuple[str, ...] = ()  # facts worth a line of output (e.g. "no critical points")
 
     @property

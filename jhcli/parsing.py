@@ -9,13 +9,14 @@ the size of numbers, estimated from the operands' estimates instead of by buildi
 Grammar (DESIGN.md, "Grammar of expressions")::
 
     sum      := product (("+" | "-") product)*
-    product  := unary (("*" | "/") unary | <implicit> power)*
-    unary    := ("+" | "-") unary | power
-    power    := postfix ("**" unary)?            right-associative; "^" is "**"
+    product  := ("+" | "-") product | power (("*" | "/") factor | <implicit> power)*
+    factor   := ("+" | "-") factor | power
+    power    := postfix ("**" factor)?           right-associative; "^" is "**"
     postfix  := primary superscript*             x², x⁻¹
     primary  := number | name | name "(" sum ("," sum)* ")" | "(" sum ")"
 
 Implicit multiplication only after a number (``2x``, ``3(x+1)``, ``2 sin(x)``) and in ``)(``.
+A leading sign applies to the whole product, ``-a*b`` = ``-(a*b)``, as SymPy prints it.
 """
 
 from __future__ import annotations
@@ -77,8 +78,8 @@ _CHARACTER_HINTS = {
 }
 _LOG10_2 = math.log10(2)
 _SMALL = 10**6
-_PI = (sympy.pi, math.log10(math.pi))
-_CONSTANTS = {"pi": _PI, "π": _PI, "e": (sympy.E, math.log10(math.e))}
+_PI = (sympy.pi, (math.log10(math.pi), 0.0))
+_CONSTANTS = {"pi": _PI, "π": _PI, "e": (sympy.E, (math.log10(math.e), 0.0))}
 
 
 class _Function(NamedTuple):
@@ -133,7 +134,9 @@ class Token(NamedTuple):
 
 class _Value(NamedTuple):
     expr: Any
-    mag: float | None  # upper bound on |log10| of a constant (and on its digits); None: has variables
+    # For a constant: upper bounds on log10 of max(|value|, 1) and of max(1/|value|, 1), i.e. how
+    # large and how small it can be, so that evaluating it stays cheap. None: it has variables.
+    mag: tuple[float, float] | None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -184,8 +187,7 @@ def _digits(e: Any, exponents: bool = True) -> float:
     if e.is_Rational:
         return _log10(e.p) + _log10(e.q)
     if e.is_Float:
-        mpf = e._mpf_  # (sign, mantissa, exponent, bits): |log10| without overflowing a float
-        return abs((mpf[2] + mpf[3]) * _LOG10_2) if mpf[1] else 0.0
+        return max(_magnitude(e))
     if e.is_Mul:
         return sum(_digits(a, exponents) for a in e.args)
     if e.is_Pow or isinstance(e, sympy.exp):
@@ -193,6 +195,22 @@ def _digits(e: Any, exponents: bool = True) -> float:
         size = _times(_digits(base), max(_abs_value(exponent), 1.0))
         return size + _digits(exponent) if exponents else size
     return 0.0
+
+
+def _magnitude(number: Any) -> tuple[float, float]:
+    """How large and how small a Rational or Float is, as log10 (see ``_Value.mag``)."""
+    if number.is_Rational:
+        log = _log10(number.p) - _log10(number.q)
+    else:
+        mpf = number._mpf_  # (sign, mantissa, exponent, bits): log10 without overflowing a float
+        log = (mpf[2] + mpf[3]) * _LOG10_2 if mpf[1] else 0.0
+    return (max(log, 0.0), max(-log, 0.0))
+
+
+def _constant_magnitudes(values: list[_Value]) -> list[tuple[float, float]]:
+    """The magnitudes of ``values`` if all are constants, else an empty list."""
+    mags = [v.mag for v in values if v.mag is not None]
+    return mags if len(mags) == len(values) else []
 
 
 def _count(size: float) -> str:
@@ -328,21 +346,26 @@ class _Parser:
             return terms[0]
         exprs = [term.expr for term in terms]
         self._check_sum(exprs, start)
-        mags = [term.mag for term in terms]
-        mag = None if None in mags else max(m for m in mags if m is not None) + math.log10(len(mags))
+        mags = _constant_magnitudes(terms)
+        mag = None
+        if mags:
+            ups, downs = zip(*mags, strict=True)
+            mag = (max(ups) + math.log10(len(mags)), max(downs))
         self._check_magnitude(mag, start)
         return _Value(self._build(start, sympy.Add, *exprs), mag)
 
     def _product(self) -> _Value:
+        if self.tok.kind in ("+", "-"):
+            return self._signed(self._product)
         start = self.tok.pos
-        factors = [self._unary()]
+        factors = [self._power()]
         while True:
             if self.tok.kind in ("*", "/"):
                 op = self._advance()
-                factor = self._unary()
+                factor = self._factor()
                 if op.kind == "/":
                     inverse = self._build(op.pos, sympy.Pow, factor.expr, sympy.Integer(-1))
-                    factor = _Value(inverse, factor.mag)
+                    factor = _Value(inverse, factor.mag and factor.mag[::-1])
                 factors.append(factor)
             elif self._implicit():
                 factors.append(self._power())
@@ -352,8 +375,11 @@ class _Parser:
             return factors[0]
         exprs = [factor.expr for factor in factors]
         self._check_product(exprs, start)
-        mags = [factor.mag for factor in factors]
-        mag = None if None in mags else sum(m for m in mags if m is not None)
+        mags = _constant_magnitudes(factors)
+        mag = None
+        if mags:
+            ups, downs = zip(*mags, strict=True)
+            mag = (sum(ups), sum(downs))
         self._check_magnitude(mag, start)
         expr = self._build(start, sympy.Mul, *exprs)
         self._check_exponents(expr, start)
@@ -364,16 +390,17 @@ class _Parser:
         prev = self.prev.kind if self.prev is not None else ""
         return (prev == "num" and self.tok.kind in ("name", "(")) or (prev == ")" and self.tok.kind == "(")
 
-    def _unary(self) -> _Value:
-        if self.tok.kind not in ("+", "-"):
-            return self._power()
+    def _factor(self) -> _Value:
+        return self._signed(self._factor) if self.tok.kind in ("+", "-") else self._power()
+
+    def _signed(self, operand: Callable[[], _Value]) -> _Value:
         sign = self._advance()
         self._enter()
-        operand = self._unary()
+        value = operand()
         self.depth -= 1
         if sign.kind == "+":
-            return operand
-        return _Value(self._build(sign.pos, operator.neg, operand.expr), operand.mag)
+            return value
+        return _Value(self._build(sign.pos, operator.neg, value.expr), value.mag)
 
     def _power(self) -> _Value:
         start = self.tok.pos
@@ -382,7 +409,7 @@ class _Parser:
             return base
         self._advance()
         self._enter()
-        exponent = self._unary()  # right-associative, and 2^-1 is allowed
+        exponent = self._factor()  # right-associative, and 2^-1 is allowed
         self.depth -= 1
         return self._raise(base, exponent, start)
 
@@ -397,7 +424,7 @@ class _Parser:
                 if len(exponent.lstrip("+-0")) > MAX_NUMBER_DIGITS:
                     raise _too_large(tok.text, len(exponent))
                 power = sympy.Integer(int(exponent))
-                value = self._raise(value, _Value(power, _digits(power)), start)
+                value = self._raise(value, _Value(power, _magnitude(power)), start)
             elif tok.kind == ".":  # a later issue allows exactly ".T" here
                 raise self._error("attribute access is not allowed", tok.pos)
             elif tok.kind == "[":
@@ -447,10 +474,9 @@ class _Parser:
                 value = sympy.Integer(mantissa * 10**shift)
             else:
                 value = sympy.Rational(mantissa, 10**-shift)
-        mag = _digits(value)
         if self.floats and tok.text != whole:  # "0.5", "1e-3": a decimal, not an integer
-            return _Value(sympy.Float(value, 15), mag)
-        return _Value(value, mag)
+            value = sympy.Float(value, 15)
+        return _Value(value, _magnitude(value))
 
     def _name(self, tok: Token) -> _Value:
         name = tok.text
@@ -462,7 +488,8 @@ class _Parser:
             raise self._error(f"{_quote(name)} is a function; write {name}(...)", tok.pos)
         if self.constants_only:
             message = f"a point value must be a constant, but it contains the name {_quote(name)}"
-            raise self._error(message, tok.pos)
+            hint = "; write e for Euler's number" if name == "E" else ""  # SymPy prints exp(1) as E
+            raise self._error(message + hint, tok.pos)
         return _Value(self._symbol(name), None)
 
     def _symbol(self, name: str) -> Any:
@@ -493,13 +520,25 @@ class _Parser:
         self._close(opening)
         self.depth -= 1
         self._check_arguments(name_tok, function, args)
-        mags = [arg.mag for arg in args]
+        mags = _constant_magnitudes(args)
         mag = None
-        if None not in mags:
-            largest = max(m for m in mags if m is not None)
-            mag = _times(_pow10(largest), 0.4343) + 1 if function.exponential else max(largest, 1.0)
+        if mags:
+            if function.exponential:  # |log10 exp(a)| <= 0.4343 |a|
+                m = _times(_pow10(max(up for up, _ in mags)), 0.4343) + 1
+            else:  # bounded or slowly growing, but may need the arguments' precision
+                m = max(0.5, *(max(pair) for pair in mags))
+            mag = (m, m)
         self._check_magnitude(mag, start)
-        return _Value(self._build(start, function.build, *(arg.expr for arg in args)), mag)
+        expr = self._build(start, function.build, *(arg.expr for arg in args))
+        if function.build is sympy.ceiling or function.build is sympy.floor:
+            if mag is not None and isinstance(expr, (sympy.floor, sympy.ceiling)):
+                # SymPy rounds only what it can evaluate within about 100 digits, and an
+                # unevaluated floor of a constant later breaks printing.
+                raise LimitError(
+                    f"number too large: {_short(self._snippet(start))} cannot be rounded exactly "
+                    "(limit about 100 digits)"
+                )
+        return _Value(expr, mag)
 
     # -- errors ------------------------------------------------------------------------------
 
@@ -562,27 +601,30 @@ class _Parser:
         b, x = base.expr, exponent.expr
         mag = None
         if x.is_Rational:
+            r = _abs_value(x)
             if base.mag is None and abs(x.p) > MAX_EXPONENT * x.q:
                 raise self._exponent_too_large(start, x)
-            if base.mag is None:
-                size = _times(_digits(b, exponents=False), _abs_value(x)) + _digits(b)
-            else:
-                size = _times(base.mag, _abs_value(x))
+            # The exact numbers SymPy builds: coefficients raised to r; exponents only multiply.
+            coefficients = _digits(b, exponents=False)
+            size = _times(coefficients, r) + _digits(b) - coefficients
             if size > MAX_NUMBER_DIGITS:
                 raise _too_large(self._snippet(start), size)
             if not x.is_Integer and _digits(b) > _MAX_ROOT_DIGITS:
                 raise self._root_too_large(b, start)
-            mag = None if base.mag is None else size
-        elif base.mag is not None and exponent.mag is not None:  # 2**pi, 2.0**0.5: |x| <= 10**mag(x)
-            mag = _times(base.mag, _pow10(exponent.mag))
+            if base.mag is not None:
+                up, down = base.mag if x >= 0 else base.mag[::-1]
+                mag = (_times(up, r), _times(down, r))
+        elif base.mag is not None and exponent.mag is not None:  # 2**pi, 2.0**0.5: |x| <= 10**up(x)
+            m = _times(max(base.mag), _pow10(exponent.mag[0]))
+            mag = (m, m)
         self._check_magnitude(mag, start)
         expr = self._build(start, sympy.Pow, b, x)
         self._check_exponents(expr, start)
         return _Value(expr, mag)
 
-    def _check_magnitude(self, mag: float | None, start: int) -> None:
-        if mag is not None and mag > MAX_NUMBER_DIGITS:
-            raise _too_large(self._snippet(start), mag)
+    def _check_magnitude(self, mag: tuple[float, float] | None, start: int) -> None:
+        if mag is not None and max(mag) > MAX_NUMBER_DIGITS:
+            raise _too_large(self._snippet(start), max(mag))
 
     def _check_product(self, factors: list[Any], start: int) -> None:
         """SymPy multiplies the numeric coefficients of all factors, and distributes a number over a sum."""
@@ -841,7 +883,11 @@ def natural_key(symbol_or_name: Any) -> tuple[Any, ...]:
     """
     name = str(getattr(symbol_or_name, "name", symbol_or_name))
     parts = re.split(r"([0-9]+)", name)
-    key = tuple(int(part) if i % 2 else (part.casefold(), part) for i, part in enumerate(parts))
+    # Digit runs compare by value without int(), which refuses more than 4300 digits.
+    key = tuple(
+        (len(part.lstrip("0")), part.lstrip("0")) if i % 2 else (part.casefold(), part)
+        for i, part in enumerate(parts)
+    )
     return (key, name)
 
 

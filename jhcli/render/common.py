@@ -7,6 +7,7 @@ jh's own grammar: Euler's number is written ``e`` (``exp(1)`` when a variable is
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,6 +24,11 @@ class _JhStrPrinter(StrPrinter):
 
     def _print_Exp1(self, expr: Any) -> str:
         return "exp(1)" if self._settings.get("e_is_variable") else "e"
+
+    def _print_Float(self, expr: Any) -> str:
+        # The shortest text that reads back as the same double: 0.2, not 0.200000000000000.
+        value = float(expr)
+        return repr(value) if math.isfinite(value) else str(super()._print_Float(expr))
 
 
 _STR_DEFAULTS = dict(StrPrinter._default_settings, e_is_variable=False)
@@ -44,8 +50,8 @@ def format_float(value: float, digits: int = DEFAULT_DIGITS) -> str:
 
 
 def is_plain_number(expr: sympy.Expr) -> bool:
-    """True when the exact form already is its decimal form (an integer)."""
-    return bool(expr.is_Integer)
+    """True when the exact form already is its decimal form (an integer or a float)."""
+    return bool(expr.is_Integer or expr.is_Float)
 
 
 def entry_exact(entry: Entry) -> str:

@@ -114,6 +114,8 @@ def to_data(result: Result) -> dict[str, Any]:
         data["critical_points"] = [_critical_point(cp, variables) for cp in result.critical_points]
         data["families"] = [_family(f) for f in result.families]
         data["complete"] = result.complete
+        if result.certainty is not None:
+            data["certainty"] = result.certainty.value
     if result.notes:
         data["notes"] = list(result.notes)
     return data
