@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -204,11 +204,32 @@ def _warn_undefined(result: Result) -> int:
 
 
 def _run(
-    compute: Callable[[], Result], fmt: OutputFormat | None, digits: int, latex_env: LatexEnv, debug: bool
+    command: str,
+    exprs: list[str],
+    shown: tuple[OutputFormat | None, int, LatexEnv, bool],
+    read: tuple[str | None, float, bool, bool],
+    **options: Any,
 ) -> None:
-    """Compute, print, and map the outcome to an exit code (the one place errors are handled)."""
+    """Call ``api.<command>``, print the result, and map the outcome to an exit code.
+
+    ``shown`` is (format, digits, latex_env, debug); ``read`` is (vars, timeout, no_simplify,
+    floats). This is the one place where errors become messages and exit codes.
+    """
+    from jhcli import api
+
+    fmt, digits, latex_env, debug = shown
+    vars, timeout, no_simplify, floats = read
     try:
-        result = compute()
+        if "box" in options:
+            options["box"] = _parse_box(options["box"])
+        result = getattr(api, command)(
+            _read_exprs(exprs),
+            vars=vars,
+            simplify=not no_simplify,
+            decimals="float" if floats else "exact",
+            timeout=timeout,
+            **options,
+        )
         _print(result, fmt, digits, latex_env)
         code = _warn_undefined(result)
     except JhError as e:
@@ -263,21 +284,12 @@ def jacobian(
       jh jacobian "tanh(a*x + b*y)" --vars x,y -f latex
       echo "x**2+y, x*y" | jh jacobian - --at 2,3 --at 1,1 -f json
     """
-    from jhcli import api
-
     _run(
-        lambda: api.jacobian(
-            _read_exprs(exprs),
-            vars=vars,
-            at=at or (),
-            simplify=not no_simplify,
-            decimals="float" if floats else "exact",
-            timeout=timeout,
-        ),
-        format,
-        digits,
-        latex_env,
-        debug,
+        "jacobian",
+        exprs,
+        (format, digits, latex_env, debug),
+        (vars, timeout, no_simplify, floats),
+        at=at or (),
     )
 
 
@@ -301,21 +313,12 @@ def gradient(
       jh gradient "x^2*y + sin(x)" --at x=1,y=pi/2
       jh grad "x**2 + y**2" -f json
     """
-    from jhcli import api
-
     _run(
-        lambda: api.gradient(
-            _read_exprs(exprs),
-            vars=vars,
-            at=at or (),
-            simplify=not no_simplify,
-            decimals="float" if floats else "exact",
-            timeout=timeout,
-        ),
-        format,
-        digits,
-        latex_env,
-        debug,
+        "gradient",
+        exprs,
+        (format, digits, latex_env, debug),
+        (vars, timeout, no_simplify, floats),
+        at=at or (),
     )
 
 
@@ -360,25 +363,16 @@ def hessian(
       jh hessian "x**4 + y**4 - 4*x*y" --at 1,1 --eig
       jh hessian "x**2 + 3*x*y + y**2" -f latex >> notes.tex
     """
-    from jhcli import api
-
     _run(
-        lambda: api.hessian(
-            _read_exprs(exprs),
-            vars=vars,
-            at=at or (),
-            eig=eig,
-            vectors=vectors,
-            classify=classify,
-            box=_parse_box(box),
-            simplify=not no_simplify,
-            decimals="float" if floats else "exact",
-            timeout=timeout,
-        ),
-        format,
-        digits,
-        latex_env,
-        debug,
+        "hessian",
+        exprs,
+        (format, digits, latex_env, debug),
+        (vars, timeout, no_simplify, floats),
+        at=at or (),
+        eig=eig,
+        vectors=vectors,
+        classify=classify,
+        box=box,
     )
 
 
@@ -411,21 +405,12 @@ def critical(
       jh critical "x**3 - 3*x*y**2" -f json
       jh critical "(x - y)**2"
     """
-    from jhcli import api
-
     _run(
-        lambda: api.critical(
-            _read_exprs(exprs),
-            vars=vars,
-            box=_parse_box(box),
-            simplify=not no_simplify,
-            decimals="float" if floats else "exact",
-            timeout=timeout,
-        ),
-        format,
-        digits,
-        latex_env,
-        debug,
+        "critical",
+        exprs,
+        (format, digits, latex_env, debug),
+        (vars, timeout, no_simplify, floats),
+        box=box,
     )
 
 

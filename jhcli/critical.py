@@ -1144,7 +1144,7 @@ def _general(s: _Search, box: tuple[float, float] | None, starts: int, reason: s
 
 def _solve_attempt(s: _Search) -> int:
     """Exact points from ``sympy.solve`` (never a complete list for such systems); how many."""
-    current = limits._timeout.get()
+    current = limits.current_timeout()
     seconds = _SOLVE_ATTEMPT_SECONDS if current <= 0 else min(current, _SOLVE_ATTEMPT_SECONDS)
     try:
         with limits.time_budget(seconds), step(_SOLVE_STEP):

@@ -34,6 +34,11 @@ def time_budget(seconds: float | None) -> Iterator[None]:
         _timeout.reset(token)
 
 
+def current_timeout() -> float:
+    """The per-step limit in force, in seconds (0: no limit)."""
+    return _timeout.get()
+
+
 def _can_alarm() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 

@@ -45,19 +45,20 @@ _MAX_ROOT_DIGITS = 500
 # SymPy compares Min/Max arguments pairwise: 50 symbolic arguments already take seconds.
 _MAX_MINMAX_ARGS = 16
 
-_SPACE_CHARS = (
+_SPACES = (
     " \t\n\r\f\v\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 )
 _GREEK = "\u0391-\u03a1\u03a3-\u03a9\u03b1-\u03c9"  # Α..Ω and α..ω; π is the constant
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
 _TOKEN = re.compile(
-    f"(?P<space>[{re.escape(_SPACE_CHARS)}]+)"
+    f"(?P<space>[{re.escape(_SPACES)}]+)"
     r"|(?P<num>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
     f"|(?P<name>[A-Za-z_][A-Za-z0-9_]*|[{_GREEK}])"
     r"|(?P<sup>[⁺⁻][⁰¹²³⁴⁵⁶⁷⁸⁹]*|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"
     r"|(?P<op>\*\*|:=|==|!=|<=|>=|[-+*/^()\[\],.=<>!:@·×⋅−–÷])"
 )
 _NUMBER_PARTS = re.compile(r"([0-9]*)\.?([0-9]*)(?:[eE]([+-]?[0-9]+))?")
+_MALFORMED = re.compile(r"[0-9.eE]*")
 _BRACKETS = re.compile(r"[()\[\]]")
 _SEPARATORS = re.compile(r"[()\[\],]")
 _VARIABLE = re.compile(f"[A-Za-z][A-Za-z0-9_]*|[{_GREEK}]")
@@ -76,8 +77,11 @@ _CHARACTER_HINTS = {
     '"': "strings are not allowed",
     ";": "only one expression is allowed",
 }
+_TOO_DEEP = (
+    f"expression nested too deeply: more than {MAX_DEPTH} levels of brackets, function calls, "
+    f"signs or powers (limit {MAX_DEPTH})"
+)
 _LOG10_2 = math.log10(2)
-_SMALL = 10**6
 _PI = (sympy.pi, (math.log10(math.pi), 0.0))
 _CONSTANTS = {"pi": _PI, "π": _PI, "e": (sympy.E, (math.log10(math.e), 0.0))}
 
@@ -86,19 +90,21 @@ class _Function(NamedTuple):
     build: Callable[..., Any]
     min_args: int = 1
     max_args: int | None = 1
-    exponential: bool = False  # grows like exp, so the magnitude estimate must too
+    # How large a constant result can be next to its arguments (see _Parser._call): "exp" grows
+    # exponentially, "bounded" stays below 10**0.5, "same" at most like the arguments.
+    growth: str = "same"
     root: bool = False  # takes a root of its argument
 
 
-def _plain(*names: str, exponential: bool = False) -> dict[str, _Function]:
-    return {name: _Function(getattr(sympy, name), exponential=exponential) for name in names}
+def _plain(*names: str, growth: str = "same") -> dict[str, _Function]:
+    return {name: _Function(getattr(sympy, name), growth=growth) for name in names}
 
 
 _FUNCTIONS: dict[str, _Function] = {
-    **_plain("sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "tanh"),
-    **_plain("asinh", "acosh", "atanh", "erf", "sign", "floor", "ceiling", "Abs"),
-    **_plain("sinh", "cosh", "exp", exponential=True),
-    "atan2": _Function(sympy.atan2, 2, 2),
+    **_plain("sin", "cos", "asin", "acos", "atan", "tanh", "erf", "sign", growth="bounded"),
+    **_plain("tan", "sec", "csc", "cot", "asinh", "acosh", "atanh", "floor", "ceiling", "Abs"),
+    **_plain("sinh", "cosh", "exp", growth="exp"),
+    "atan2": _Function(sympy.atan2, 2, 2, growth="bounded"),
     "log": _Function(sympy.log, 1, 2),
     "ln": _Function(sympy.log),
     "log2": _Function(lambda a: sympy.log(a, 2)),
@@ -111,11 +117,11 @@ _FUNCTIONS: dict[str, _Function] = {
     "Min": _Function(sympy.Min, 2, None),
     "max": _Function(sympy.Max, 2, None),
     "Max": _Function(sympy.Max, 2, None),
-    "sigmoid": _Function(lambda a: 1 / (1 + sympy.exp(-a)), exponential=True),
-    "softplus": _Function(lambda a: sympy.log(1 + sympy.exp(a)), exponential=True),
+    "sigmoid": _Function(lambda a: 1 / (1 + sympy.exp(-a)), growth="exp"),
+    "softplus": _Function(lambda a: sympy.log(1 + sympy.exp(a)), growth="exp"),
     "relu": _Function(lambda a: sympy.Max(0, a)),
     # SymPy prints these in derivatives (of relu, Max, sign); results must parse back.
-    "Heaviside": _Function(sympy.Heaviside, 1, 2),
+    "Heaviside": _Function(sympy.Heaviside, 1, 2, growth="bounded"),
     "DiracDelta": _Function(sympy.DiracDelta, 1, 2),
 }
 
@@ -127,20 +133,19 @@ class Token(NamedTuple):
     text: str  # as written, for messages
     pos: int  # index in the caller's text
 
-    @property
-    def end(self) -> int:
-        return self.pos + len(self.text)
+
+Magnitude = tuple[float, float]
+"""Upper bounds on log10 of max(|c|, 1) and of max(1/|c|, 1) for a constant c: how large and how
+small it can be (and so how much precision evaluating it takes)."""
 
 
 class _Value(NamedTuple):
     expr: Any
-    # For a constant: upper bounds on log10 of max(|value|, 1) and of max(1/|value|, 1), i.e. how
-    # large and how small it can be, so that evaluating it stays cheap. None: it has variables.
-    mag: tuple[float, float] | None
+    mag: Magnitude | None  # None: the expression has variables
 
 
 # ---------------------------------------------------------------------------------------------
-# Small helpers
+# Size estimates: computed from operands, never by evaluating
 
 
 def _short(text: str, width: int = 40) -> str:
@@ -168,21 +173,26 @@ def _pow10(m: float) -> float:
 def _abs_value(e: Any) -> float:
     """|e| as a float (inf when too large) for Rationals and Floats; 1 for anything else."""
     try:
-        if e.is_Rational:
-            return abs(e.p) / e.q
-        if e.is_Float:
-            return abs(float(e))
+        return abs(e.p) / e.q if e.is_Rational else abs(float(e)) if e.is_Float else 1.0
     except OverflowError:
         return math.inf
-    return 1.0
+
+
+def _magnitude(number: Any) -> Magnitude:
+    """The Magnitude of a Rational or Float."""
+    if number.is_Rational:
+        log = _log10(number.p) - _log10(number.q)
+    else:
+        mpf = number._mpf_  # (sign, mantissa, exponent, bits): log10 without overflowing a float
+        log = (mpf[2] + mpf[3]) * _LOG10_2 if mpf[1] else 0.0
+    return (max(log, 0.0), max(-log, 0.0))
 
 
 def _digits(e: Any, exponents: bool = True) -> float:
     """Upper bound on the digits of the exact numbers SymPy combines when it multiplies or powers ``e``.
 
-    Computed from the objects already built (small by construction), never by evaluating. With
-    ``exponents=False`` the digits of exponents are left out: raising ``x**a`` to a power folds
-    the exponents into ``a*b``, which does not multiply their digits.
+    Read from the objects already built (small by construction). With ``exponents=False`` the
+    digits of exponents are left out: powering ``x**a`` folds exponents, it does not power them.
     """
     if e.is_Rational:
         return _log10(e.p) + _log10(e.q)
@@ -197,20 +207,24 @@ def _digits(e: Any, exponents: bool = True) -> float:
     return 0.0
 
 
-def _magnitude(number: Any) -> tuple[float, float]:
-    """How large and how small a Rational or Float is, as log10 (see ``_Value.mag``)."""
-    if number.is_Rational:
-        log = _log10(number.p) - _log10(number.q)
-    else:
-        mpf = number._mpf_  # (sign, mantissa, exponent, bits): log10 without overflowing a float
-        log = (mpf[2] + mpf[3]) * _LOG10_2 if mpf[1] else 0.0
-    return (max(log, 0.0), max(-log, 0.0))
-
-
-def _constant_magnitudes(values: list[_Value]) -> list[tuple[float, float]]:
-    """The magnitudes of ``values`` if all are constants, else an empty list."""
+def _combine(values: list[_Value], product: bool) -> Magnitude | None:
+    """The Magnitude of a sum or product of constants (None if any value has variables)."""
     mags = [v.mag for v in values if v.mag is not None]
-    return mags if len(mags) == len(values) else []
+    if len(mags) < len(values):
+        return None
+    ups, downs = zip(*mags, strict=True)
+    return (sum(ups), sum(downs)) if product else (max(ups) + math.log10(len(ups)), max(downs))
+
+
+def _call_magnitude(function: _Function, args: list[_Value]) -> Magnitude | None:
+    mags = [v.mag for v in args if v.mag is not None]
+    if len(mags) < len(args):
+        return None
+    largest = max(max(pair) for pair in mags)  # also the precision the arguments need
+    if function.growth == "exp":  # |log10 exp(a)| <= 0.4343 |a|; sigmoid adds log10(2)
+        m = max(_times(_pow10(max(up for up, _ in mags)), 0.4343) + _LOG10_2, largest)
+        return (m, m)
+    return (0.5 if function.growth == "bounded" else largest, largest)
 
 
 def _count(size: float) -> str:
@@ -222,13 +236,6 @@ def _count(size: float) -> str:
 def _too_large(snippet: str, size: float) -> LimitError:
     return LimitError(
         f"number too large: {_short(snippet)} would have {_count(size)} digits (limit {MAX_NUMBER_DIGITS})"
-    )
-
-
-def _too_deep() -> LimitError:
-    return LimitError(
-        f"expression nested too deeply: more than {MAX_DEPTH} levels of brackets, function calls, "
-        f"signs or powers (limit {MAX_DEPTH})"
     )
 
 
@@ -244,16 +251,16 @@ def _check_depth(text: str, start: int, end: int) -> None:
         if match.group() in "([":
             depth += 1
             if depth > MAX_DEPTH:
-                raise _too_deep()
+                raise LimitError(_TOO_DEEP)
         elif depth:
             depth -= 1
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     """``start, end`` moved inwards past whitespace."""
-    while start < end and text[start] in _SPACE_CHARS:
+    while start < end and text[start] in _SPACES:
         start += 1
-    while end > start and text[end - 1] in _SPACE_CHARS:
+    while end > start and text[end - 1] in _SPACES:
         end -= 1
     return start, end
 
@@ -294,15 +301,12 @@ class _Parser:
             if group == "space":
                 continue
             if group == "num" and self.text[self._pos : self._pos + 1] == ".":
-                malformed = re.match(r"[0-9.eE]*", self.text[pos : self.end])
-                assert malformed is not None
-                raise self._error(f"malformed number {_quote(malformed.group())}", pos)
-            if group == "name":
-                if text.startswith("_"):
-                    raise self._error(f"invalid name {_quote(text)}: a name may not start with '_'", pos)
-                if "__" in text:
-                    raise self._error(f"invalid name {_quote(text)}: a name may not contain '__'", pos)
-            if group == "sup" and len(text) == 1 and text in "⁺⁻":
+                malformed = _MALFORMED.match(self.text, pos, self.end)
+                raise self._error(f"malformed number {_quote(malformed.group() if malformed else text)}", pos)
+            if group == "name" and (text.startswith("_") or "__" in text):
+                rule = "start with '_'" if text.startswith("_") else "contain '__'"
+                raise self._error(f"invalid name {_quote(text)}: a name may not {rule}", pos)
+            if group == "sup" and text in ("⁺", "⁻"):
                 raise self._error(f"superscript {_quote(text)} must be followed by superscript digits", pos)
             kind = group if group in ("num", "name", "sup") else _OPERATOR_KIND.get(text, text)
             return Token(kind, text, pos)
@@ -315,13 +319,14 @@ class _Parser:
         return ParseError(message, self.text, pos)
 
     def _snippet(self, start: int) -> str:
-        end = self.prev.end if self.prev is not None else start
-        return " ".join(self.text[start:end].split())
+        """The input from ``start`` to the last token read, for messages."""
+        end = self.prev.pos + len(self.prev.text) if self.prev is not None else start
+        return _short(" ".join(self.text[start:end].split()))
 
     def _enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise _too_deep()
+            raise LimitError(_TOO_DEEP)
 
     # -- grammar -----------------------------------------------------------------------------
 
@@ -339,19 +344,14 @@ class _Parser:
         while self.tok.kind in ("+", "-"):
             op = self._advance()
             term = self._product()
-            if op.kind == "-":
-                term = _Value(self._build(op.pos, operator.neg, term.expr), term.mag)
-            terms.append(term)
+            terms.append(
+                _Value(self._build(op.pos, operator.neg, term.expr), term.mag) if op.kind == "-" else term
+            )
         if len(terms) == 1:
             return terms[0]
         exprs = [term.expr for term in terms]
         self._check_sum(exprs, start)
-        mags = _constant_magnitudes(terms)
-        mag = None
-        if mags:
-            ups, downs = zip(*mags, strict=True)
-            mag = (max(ups) + math.log10(len(mags)), max(downs))
-        self._check_magnitude(mag, start)
+        mag = self._checked(_combine(terms, product=False), start)
         return _Value(self._build(start, sympy.Add, *exprs), mag)
 
     def _product(self) -> _Value:
@@ -374,13 +374,12 @@ class _Parser:
         if len(factors) == 1:
             return factors[0]
         exprs = [factor.expr for factor in factors]
-        self._check_product(exprs, start)
-        mags = _constant_magnitudes(factors)
-        mag = None
-        if mags:
-            ups, downs = zip(*mags, strict=True)
-            mag = (sum(ups), sum(downs))
-        self._check_magnitude(mag, start)
+        # SymPy multiplies all numeric coefficients, and distributes a number over a sum.
+        size = sum(map(_digits, exprs)) + max(
+            (_digits(t) for f in exprs if f.is_Add for t in f.args), default=0
+        )
+        self._refuse(size, start)
+        mag = self._checked(_combine(factors, product=True), start)
         expr = self._build(start, sympy.Mul, *exprs)
         self._check_exponents(expr, start)
         return _Value(expr, mag)
@@ -398,9 +397,9 @@ class _Parser:
         self._enter()
         value = operand()
         self.depth -= 1
-        if sign.kind == "+":
-            return value
-        return _Value(self._build(sign.pos, operator.neg, value.expr), value.mag)
+        return (
+            value if sign.kind == "+" else _Value(self._build(sign.pos, operator.neg, value.expr), value.mag)
+        )
 
     def _power(self) -> _Value:
         start = self.tok.pos
@@ -466,44 +465,35 @@ class _Parser:
         if digits:
             huge_exponent = len((exponent or "").lstrip("+-0")) > 15
             shift = math.inf if huge_exponent else int(exponent or 0) - len(fraction)
-            size = len(digits) + abs(shift)
-            if size > MAX_NUMBER_DIGITS:  # refused before int() or 10**shift builds anything
-                raise _too_large(tok.text, size)
+            if len(digits) + abs(shift) > MAX_NUMBER_DIGITS:  # before int() or 10**shift build anything
+                raise _too_large(tok.text, len(digits) + abs(shift))
             mantissa, shift = int(digits), int(shift)
-            if shift >= 0:
-                value = sympy.Integer(mantissa * 10**shift)
-            else:
-                value = sympy.Rational(mantissa, 10**-shift)
+            value = (
+                sympy.Integer(mantissa * 10**shift) if shift >= 0 else sympy.Rational(mantissa, 10**-shift)
+            )
         if self.floats and tok.text != whole:  # "0.5", "1e-3": a decimal, not an integer
             value = sympy.Float(value, 15)
         return _Value(value, _magnitude(value))
 
     def _name(self, tok: Token) -> _Value:
         name = tok.text
-        if name in self.variables:
-            return _Value(self._symbol(name), None)
-        if name in _CONSTANTS:
+        if name in _CONSTANTS and name not in self.variables:
             return _Value(*_CONSTANTS[name])
-        if name in _FUNCTIONS:
+        if name in _FUNCTIONS and name not in self.variables:
             raise self._error(f"{_quote(name)} is a function; write {name}(...)", tok.pos)
         if self.constants_only:
-            message = f"a point value must be a constant, but it contains the name {_quote(name)}"
             hint = "; write e for Euler's number" if name == "E" else ""  # SymPy prints exp(1) as E
-            raise self._error(message + hint, tok.pos)
-        return _Value(self._symbol(name), None)
-
-    def _symbol(self, name: str) -> Any:
-        symbol = self.symbols.get(name)
-        if symbol is None:
-            symbol = self.symbols[name] = make_symbol(name)
-        return symbol
+            message = f"a point value must be a constant, but it contains the name {_quote(name)}{hint}"
+            raise self._error(message, tok.pos)
+        if name not in self.symbols:
+            self.symbols[name] = make_symbol(name)
+        return _Value(self.symbols[name], None)
 
     def _call(self, name_tok: Token) -> _Value:
         name, start = name_tok.text, name_tok.pos
-        if name in self.variables:
-            raise self._error(f"{_quote(name)} is a variable, not a function; write {name}*(...)", start)
-        if name in _CONSTANTS:
-            raise self._error(f"{_quote(name)} is a constant, not a function; write {name}*(...)", start)
+        if name in self.variables or name in _CONSTANTS:
+            what = "variable" if name in self.variables else "constant"
+            raise self._error(f"{_quote(name)} is a {what}, not a function; write {name}*(...)", start)
         function = _FUNCTIONS.get(name)
         if function is None:
             raise self._error(f"unknown function {_quote(name)}", start)
@@ -520,24 +510,13 @@ class _Parser:
         self._close(opening)
         self.depth -= 1
         self._check_arguments(name_tok, function, args)
-        mags = _constant_magnitudes(args)
-        mag = None
-        if mags:
-            if function.exponential:  # |log10 exp(a)| <= 0.4343 |a|
-                m = _times(_pow10(max(up for up, _ in mags)), 0.4343) + 1
-            else:  # bounded or slowly growing, but may need the arguments' precision
-                m = max(0.5, *(max(pair) for pair in mags))
-            mag = (m, m)
-        self._check_magnitude(mag, start)
+        mag = self._checked(_call_magnitude(function, args), start)
         expr = self._build(start, function.build, *(arg.expr for arg in args))
-        if function.build is sympy.ceiling or function.build is sympy.floor:
-            if mag is not None and isinstance(expr, (sympy.floor, sympy.ceiling)):
-                # SymPy rounds only what it can evaluate within about 100 digits, and an
-                # unevaluated floor of a constant later breaks printing.
-                raise LimitError(
-                    f"number too large: {_short(self._snippet(start))} cannot be rounded exactly "
-                    "(limit about 100 digits)"
-                )
+        if mag is not None and isinstance(expr, (sympy.floor, sympy.ceiling)):
+            # SymPy rounds constants only within about 100 digits; unrounded ones break printing.
+            raise LimitError(
+                f"number too large: {self._snippet(start)} cannot be rounded exactly (limit about 100 digits)"
+            )
         return _Value(expr, mag)
 
     # -- errors ------------------------------------------------------------------------------
@@ -563,25 +542,29 @@ class _Parser:
     def _check_arguments(self, name_tok: Token, function: _Function, args: list[_Value]) -> None:
         low, high, given = function.min_args, function.max_args, len(args)
         if given < low or (high is not None and given > high):
-            takes = {None: f"{low} or more", low: f"{low}"}.get(high, f"{low} or {high}")
-            plural = "" if takes == "1" else "s"
-            was = "was" if given == 1 else "were"
-            message = f"function {_quote(name_tok.text)} takes {takes} argument{plural}"
-            raise self._error(f"{message} but {given} {was} given", name_tok.pos)
+            takes = f"{low} or more" if high is None else f"{low}" if high == low else f"{low} or {high}"
+            counted = f"argument{'' if takes == '1' else 's'} but {given} {'was' if given == 1 else 'were'}"
+            raise self._error(f"function {_quote(name_tok.text)} takes {takes} {counted} given", name_tok.pos)
         if function.root and _digits(args[0].expr) > _MAX_ROOT_DIGITS:
             raise self._root_too_large(args[0].expr, name_tok.pos)
         if function.build in (sympy.Min, sympy.Max):
             count = sum(len(a.expr.args) if isinstance(a.expr, (sympy.Min, sympy.Max)) else 1 for a in args)
             if count > _MAX_MINMAX_ARGS:
+                snippet = self._snippet(name_tok.pos)
                 raise LimitError(
-                    f"too many arguments: {_short(self._snippet(name_tok.pos))} compares {count} values "
-                    f"(limit {_MAX_MINMAX_ARGS})"
+                    f"too many arguments: {snippet} compares {count} values (limit {_MAX_MINMAX_ARGS})"
                 )
 
     def _root_too_large(self, radicand: Any, start: int) -> LimitError:
         return LimitError(
-            f"number too large: {_short(self._snippet(start))} takes a root of a number with "
+            f"number too large: {self._snippet(start)} takes a root of a number with "
             f"{_count(_digits(radicand))} digits (limit {_MAX_ROOT_DIGITS})"
+        )
+
+    def _exponent_too_large(self, start: int, exponent: Any) -> LimitError:
+        return LimitError(
+            f"exponent too large: {self._snippet(start)} raises an expression with variables "
+            f"to the power {_short(str(exponent))} (limit {MAX_EXPONENT})"
         )
 
     # -- building, with the size checks made before SymPy does the work ----------------------
@@ -589,12 +572,12 @@ class _Parser:
     def _build(self, start: int, build: Callable[..., Any], *args: Any) -> Any:
         try:
             return build(*args)
-        except JhError:
+        except (JhError, MemoryError):
             raise
-        except (RecursionError, MemoryError):
-            raise _too_deep() from None
+        except RecursionError:
+            raise LimitError(_TOO_DEEP) from None
         except Exception as exc:  # SymPy refusing odd arguments, e.g. max(x, 1/0)
-            detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(".")
+            detail = _short((str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip("."), 120)
             raise self._error(f"cannot evaluate {_quote(self._snippet(start))}: {detail}", start) from None
 
     def _raise(self, base: _Value, exponent: _Value, start: int) -> _Value:
@@ -604,11 +587,8 @@ class _Parser:
             r = _abs_value(x)
             if base.mag is None and abs(x.p) > MAX_EXPONENT * x.q:
                 raise self._exponent_too_large(start, x)
-            # The exact numbers SymPy builds: coefficients raised to r; exponents only multiply.
-            coefficients = _digits(b, exponents=False)
-            size = _times(coefficients, r) + _digits(b) - coefficients
-            if size > MAX_NUMBER_DIGITS:
-                raise _too_large(self._snippet(start), size)
+            coefficients = _digits(b, exponents=False)  # raised to r; exponents are only multiplied
+            self._refuse(_times(coefficients, r) + _digits(b) - coefficients, start)
             if not x.is_Integer and _digits(b) > _MAX_ROOT_DIGITS:
                 raise self._root_too_large(b, start)
             if base.mag is not None:
@@ -617,23 +597,18 @@ class _Parser:
         elif base.mag is not None and exponent.mag is not None:  # 2**pi, 2.0**0.5: |x| <= 10**up(x)
             m = _times(max(base.mag), _pow10(exponent.mag[0]))
             mag = (m, m)
-        self._check_magnitude(mag, start)
+        mag = self._checked(mag, start)
         expr = self._build(start, sympy.Pow, b, x)
         self._check_exponents(expr, start)
         return _Value(expr, mag)
 
-    def _check_magnitude(self, mag: tuple[float, float] | None, start: int) -> None:
-        if mag is not None and max(mag) > MAX_NUMBER_DIGITS:
-            raise _too_large(self._snippet(start), max(mag))
-
-    def _check_product(self, factors: list[Any], start: int) -> None:
-        """SymPy multiplies the numeric coefficients of all factors, and distributes a number over a sum."""
-        size = sum(_digits(f) for f in factors)
-        sums = [f for f in factors if f.is_Add]
-        if sums:
-            size += max(_digits(term) for s in sums for term in s.args)
+    def _refuse(self, size: float, start: int) -> None:
         if size > MAX_NUMBER_DIGITS:
             raise _too_large(self._snippet(start), size)
+
+    def _checked(self, mag: Magnitude | None, start: int) -> Magnitude | None:
+        self._refuse(max(mag) if mag else 0.0, start)
+        return mag
 
     def _check_sum(self, terms: list[Any], start: int) -> None:
         """SymPy adds the coefficients of like terms: numerators and the product of denominators grow."""
@@ -641,13 +616,13 @@ class _Parser:
         for term in terms:
             for t in term.args if term.is_Add else (term,):
                 coeff, rest = t.as_coeff_Mul()
-                if coeff.is_Rational and (coeff.q > 1 or abs(coeff.p) > _SMALL):
+                if coeff.is_Rational and (coeff.q > 1 or abs(coeff.p) > 10**6):
                     largest, dens, count = groups.get(rest, (0.0, 0.0, 0))
                     groups[rest] = (max(largest, _log10(coeff.p)), dens + _log10(coeff.q), count + 1)
         # Small integer coefficients (not tracked) add at most 6 + log10(len(text)) digits.
-        size = max((n + d + math.log10(k) for n, d, k in groups.values() if k > 1), default=0.0) + 13
-        if size > MAX_NUMBER_DIGITS:
-            raise _too_large(self._snippet(start), size)
+        self._refuse(
+            max((n + d + math.log10(k) for n, d, k in groups.values() if k > 1), default=0.0) + 13, start
+        )
 
     def _check_exponents(self, expr: Any, start: int) -> None:
         """SymPy folds (x**a)**b and x**a*x**b; the folded exponent is bounded too."""
@@ -655,12 +630,6 @@ class _Parser:
             if factor.is_Pow and factor.exp.is_Rational and abs(factor.exp.p) > MAX_EXPONENT * factor.exp.q:
                 if factor.base.free_symbols:
                     raise self._exponent_too_large(start, factor.exp)
-
-    def _exponent_too_large(self, start: int, exponent: Any) -> LimitError:
-        return LimitError(
-            f"exponent too large: {_short(self._snippet(start))} raises an expression with variables "
-            f"to the power {_short(str(exponent))} (limit {MAX_EXPONENT})"
-        )
 
 
 def _parse(
@@ -677,8 +646,12 @@ def _parse(
     _check_depth(text, start, end)
     try:
         return _Parser(text, start, end, names, decimals, constants_only).parse()
-    except (RecursionError, MemoryError):
-        raise _too_deep() from None
+    except RecursionError:
+        raise LimitError(_TOO_DEEP) from None
+    except MemoryError:
+        raise LimitError(
+            f"out of memory while reading the input (limit {MAX_INPUT_LENGTH} characters)"
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -724,16 +697,13 @@ def split_components(text: str) -> list[tuple[str, int]]:
         for match in _BRACKETS.finditer(text, start, end):
             depth += 1 if match.group() in "([" else -1
             if depth == 0:
-                if match.start() == end - 1:
-                    start, end = start + 1, end - 1
+                start, end = (start + 1, end - 1) if match.start() == end - 1 else (start, end)
                 break
-    bounds: list[tuple[int, int]] = []
-    depth, piece_start = 0, start
+    bounds, depth, piece_start = [], 0, start
     for match in _SEPARATORS.finditer(text, start, end):
-        char = match.group()
-        if char in "([":
+        if match.group() in "([":
             depth += 1
-        elif char in ")]":
+        elif match.group() in ")]":
             depth = max(depth - 1, 0)
         elif depth == 0:
             bounds.append((piece_start, match.start()))
@@ -759,11 +729,11 @@ def parse_functions(
     [x**2 + y, x*y, sin(x)]
     """
     names = frozenset(getattr(v, "name", v) for v in variables)
-    results = []
-    for text in texts:
-        for piece, offset in split_components(text):
-            results.append(_parse(text, offset, offset + len(piece), names, decimals))
-    return results
+    return [
+        _parse(text, offset, offset + len(piece), names, decimals)
+        for text in texts
+        for piece, offset in split_components(text)
+    ]
 
 
 def parse_variables(text: str) -> list[sympy.Symbol]:
@@ -772,49 +742,25 @@ def parse_variables(text: str) -> list[sympy.Symbol]:
     >>> parse_variables("x, y, w1")
     [x, y, w1]
     """
-    symbols: list[Any] = []
-    seen: set[str] = set()
+    names: list[str] = []
     for piece, offset in split_components(text):
         if piece == "π":
             raise ParseError("'π' is the constant pi, not a variable name", text, offset)
         if not _VARIABLE.fullmatch(piece) or "__" in piece:
-            hint = "; separate names with ','" if any(c in _SPACE_CHARS for c in piece) else ""
+            hint = "; separate names with ','" if any(c in _SPACES for c in piece) else ""
             rule = "a name is a letter, then letters, digits or '_'"
             raise ParseError(f"invalid variable name {_quote(piece)}: {rule}{hint}", text, offset)
-        if piece in seen:
+        if piece in names:
             raise ParseError(f"duplicate variable {_quote(piece)}", text, offset)
-        seen.add(piece)
-        symbols.append(make_symbol(piece))
-    return symbols
+        names.append(piece)
+    return [make_symbol(name) for name in names]
 
 
-class _Coordinate(NamedTuple):
-    name: str | None  # None: given by position
-    pos: int  # of the name, or of the value when positional
-    start: int  # of the value
-    end: int
-
-
-def _coordinate(text: str, piece: str, offset: int) -> _Coordinate:
-    equals = piece.find("=")
-    if equals < 0:
-        return _Coordinate(None, offset, offset, offset + len(piece))
-    lo, hi = _strip(text, offset, offset + equals)
-    name = text[lo:hi]
-    if not _VARIABLE.fullmatch(name):
-        found = f", found {_quote(name)}" if name else ""
-        raise ParseError(f"expected a variable name before '='{found}", text, lo if name else offset + equals)
-    value_lo, value_hi = _strip(text, offset + equals + 1, offset + len(piece))
-    if value_lo == value_hi:
-        raise ParseError(f"missing value after '{name}='", text, value_hi)
-    return _Coordinate(name, lo, value_lo, value_hi)
-
-
-def _point_value(text: str, coordinate: _Coordinate) -> Any:
-    value = _parse(text, coordinate.start, coordinate.end, constants_only=True)
-    shown = _quote(" ".join(text[coordinate.start : coordinate.end].split()))
+def _point_value(text: str, start: int, end: int) -> Any:
+    value = _parse(text, start, end, constants_only=True)
+    shown = _quote(" ".join(text[start:end].split()))
     if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or value.is_finite is False:
-        raise ParseError(f"point value {shown} is undefined (not a finite number)", text, coordinate.start)
+        raise ParseError(f"point value {shown} is undefined (not a finite number)", text, start)
     real = value.is_extended_real
     if real is None:
         try:
@@ -822,7 +768,7 @@ def _point_value(text: str, coordinate: _Coordinate) -> Any:
         except Exception:  # noqa: BLE001 - undecidable here; the analysis reports it at the point
             real = None
     if real is False:
-        raise ParseError(f"point value {shown} is not a real number", text, coordinate.start)
+        raise ParseError(f"point value {shown} is not a real number", text, start)
     return value
 
 
@@ -837,42 +783,48 @@ def parse_point(text: str, variables: Sequence[sympy.Symbol]) -> dict[sympy.Symb
     """
     variables = list(variables)
     names = ", ".join(v.name for v in variables) or "none"
-    coordinates = [_coordinate(text, piece, offset) for piece, offset in split_components(text)]
-    named = [c.name is not None for c in coordinates]
+    entries: list[tuple[str | None, int, int, int]] = []  # name, its position, value start and end
+    for piece, offset in split_components(text):
+        equals = piece.find("=")
+        if equals < 0:
+            entries.append((None, offset, offset, offset + len(piece)))
+            continue
+        lo, hi = _strip(text, offset, offset + equals)
+        if not _VARIABLE.fullmatch(text[lo:hi]):
+            found = f", found {_quote(text[lo:hi])}" if lo < hi else ""
+            raise ParseError(f"expected a variable name before '='{found}", text, lo)
+        value_lo, value_hi = _strip(text, offset + equals + 1, offset + len(piece))
+        if value_lo == value_hi:
+            raise ParseError(f"missing value after '{text[lo:hi]}='", text, value_hi)
+        entries.append((text[lo:hi], lo, value_lo, value_hi))
+    named = [name is not None for name, *_ in entries]
     if any(named) and not all(named):
-        odd = coordinates[named.index(not named[0])]
+        rule = "give all values in variable order or all as name=value"
         raise ParseError(
-            "mixed positional and named coordinates: give all values in variable order or all as name=value",
-            text,
-            odd.pos,
+            f"mixed positional and named coordinates: {rule}", text, entries[named.index(not named[0])][1]
         )
+    by_position: dict[Any, tuple[Any, ...]] = {}
     if not named[0]:
-        if len(coordinates) != len(variables):
-            n, m = len(coordinates), len(variables)
-            pos = coordinates[m].pos if n > m else len(text)
-            message = (
-                f"point has {n} coordinate{'s' * (n != 1)} but there {'is' if m == 1 else 'are'} "
-                f"{m} variable{'s' * (m != 1)} ({names})"
-            )
-            raise ParseError(message, text, pos)
-        pairs = list(zip(variables, coordinates, strict=True))
+        n, m = len(entries), len(variables)
+        if n != m:
+            counts = f"{n} coordinate{'s' * (n != 1)} but there {'is' if m == 1 else 'are'} {m} variable"
+            message = f"point has {counts}{'s' * (m != 1)} ({names})"
+            raise ParseError(message, text, entries[m][1] if n > m else len(text))
+        by_position = dict(zip(variables, entries, strict=True))
     else:
         by_name = {v.name: v for v in variables}
-        given: dict[Any, _Coordinate] = {}
-        for c in coordinates:
-            assert c.name is not None
-            symbol = by_name.get(c.name)
+        for entry in entries:
+            symbol = by_name.get(entry[0])
             if symbol is None:
-                message = f"unknown variable {_quote(c.name)} in point; the variables are {names}"
-                raise ParseError(message, text, c.pos)
-            if symbol in given:
-                raise ParseError(f"variable {_quote(c.name)} is given twice", text, c.pos)
-            given[symbol] = c
-        missing = [v.name for v in variables if v not in given]
+                message = f"unknown variable {_quote(str(entry[0]))} in point; the variables are {names}"
+                raise ParseError(message, text, entry[1])
+            if symbol in by_position:
+                raise ParseError(f"variable {_quote(str(entry[0]))} is given twice", text, entry[1])
+            by_position[symbol] = entry
+        missing = [v.name for v in variables if v not in by_position]
         if missing:
             raise ParseError(f"point has no value for {', '.join(missing)}", text, len(text))
-        pairs = [(v, given[v]) for v in variables]
-    return {symbol: _point_value(text, c) for symbol, c in pairs}
+    return {v: _point_value(text, by_position[v][2], by_position[v][3]) for v in variables}
 
 
 def natural_key(symbol_or_name: Any) -> tuple[Any, ...]:
@@ -885,8 +837,7 @@ def natural_key(symbol_or_name: Any) -> tuple[Any, ...]:
     parts = re.split(r"([0-9]+)", name)
     # Digit runs compare by value without int(), which refuses more than 4300 digits.
     key = tuple(
-        (len(part.lstrip("0")), part.lstrip("0")) if i % 2 else (part.casefold(), part)
-        for i, part in enumerate(parts)
+        (len(p.lstrip("0")), p.lstrip("0")) if i % 2 else (p.casefold(), p) for i, p in enumerate(parts)
     )
     return (key, name)
 
@@ -894,8 +845,8 @@ def natural_key(symbol_or_name: Any) -> tuple[Any, ...]:
 def ordered_symbols(exprs: Iterable[sympy.Expr]) -> list[sympy.Symbol]:
     """The free symbols of all ``exprs`` in natural order.
 
-    >>> ordered_symbols(parse_functions(["x10 + x2*b, a"]))
-    [a, b, x2, x10]
+    >>> ordered_symbols(parse_functions(["x10 + x2*b, a*sin(x1)"]))
+    [a, b, x1, x2, x10]
     """
     symbols: set[Any] = set()
     for expr in exprs:

@@ -338,3 +338,10 @@ class TestErrors:
             "error: gradient needs one scalar function, got 2 components; "
             "use 'jh jacobian' for a vector function\n"
         )
+
+    @pytest.mark.parametrize("box", ["5:1", "a:b", "5"])
+    def test_bad_box(self, box: str) -> None:
+        """--box must be LOW:HIGH with LOW < HIGH."""
+        out = run_jh("critical", "x**2", "--box", box)
+        assert (out.exit_code, out.stdout) == (2, "")
+        assert out.stderr == f"error: --box takes LOW:HIGH with LOW < HIGH, e.g. -5:5; got '{box}'\n"
