@@ -27,6 +27,7 @@ from jhcli.errors import UsageError
 from jhcli.limits import step, time_budget
 from jhcli.models import Command, PointResult, Result
 from jhcli.parsing import make_symbol, ordered_symbols, parse_functions, parse_point, parse_variables
+from jhcli.printing import sstr
 
 FunctionsIn: TypeAlias = "str | sympy.Expr | Sequence[str | sympy.Expr]"
 VarsIn: TypeAlias = "str | Sequence[str | sympy.Symbol] | None"
@@ -74,10 +75,10 @@ def _points(at: Iterable[PointIn], variables: Sequence[sympy.Symbol]) -> list[di
         if isinstance(p, str):
             points.append(parse_point(p, variables))
         elif isinstance(p, Mapping):
-            text = ",".join(f"{k.name if isinstance(k, sympy.Symbol) else k}={v}" for k, v in p.items())
+            text = ",".join(f"{k.name if isinstance(k, sympy.Symbol) else k}={sstr(v)}" for k, v in p.items())
             points.append(parse_point(text, variables))
         else:
-            points.append(parse_point(",".join(str(v) for v in p), variables))
+            points.append(parse_point(",".join(sstr(v) for v in p), variables))
     return points
 
 

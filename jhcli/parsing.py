@@ -134,14 +134,14 @@ class Token(NamedTuple):
     pos: int  # index in the caller's text
 
 
-Magnitude = tuple[float, float]
+_Magnitude = tuple[float, float]
 """Upper bounds on log10 of max(|c|, 1) and of max(1/|c|, 1) for a constant c: how large and how
 small it can be (and so how much precision evaluating it takes)."""
 
 
 class _Value(NamedTuple):
     expr: Any
-    mag: Magnitude | None  # None: the expression has variables
+    mag: _Magnitude | None  # None: the expression has variables
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,8 +178,8 @@ def _abs_value(e: Any) -> float:
         return math.inf
 
 
-def _magnitude(number: Any) -> Magnitude:
-    """The Magnitude of a Rational or Float."""
+def _magnitude(number: Any) -> _Magnitude:
+    """The magnitude of a Rational or Float."""
     if number.is_Rational:
         log = _log10(number.p) - _log10(number.q)
     else:
@@ -207,8 +207,8 @@ def _digits(e: Any, exponents: bool = True) -> float:
     return 0.0
 
 
-def _combine(values: list[_Value], product: bool) -> Magnitude | None:
-    """The Magnitude of a sum or product of constants (None if any value has variables)."""
+def _combine(values: list[_Value], product: bool) -> _Magnitude | None:
+    """The magnitude of a sum or product of constants (None if any value has variables)."""
     mags = [v.mag for v in values if v.mag is not None]
     if len(mags) < len(values):
         return None
@@ -216,7 +216,7 @@ def _combine(values: list[_Value], product: bool) -> Magnitude | None:
     return (sum(ups), sum(downs)) if product else (max(ups) + math.log10(len(ups)), max(downs))
 
 
-def _call_magnitude(function: _Function, args: list[_Value]) -> Magnitude | None:
+def _call_magnitude(function: _Function, args: list[_Value]) -> _Magnitude | None:
     mags = [v.mag for v in args if v.mag is not None]
     if len(mags) < len(args):
         return None
@@ -606,7 +606,7 @@ class _Parser:
         if size > MAX_NUMBER_DIGITS:
             raise _too_large(self._snippet(start), size)
 
-    def _checked(self, mag: Magnitude | None, start: int) -> Magnitude | None:
+    def _checked(self, mag: _Magnitude | None, start: int) -> _Magnitude | None:
         self._refuse(max(mag) if mag else 0.0, start)
         return mag
 

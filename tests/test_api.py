@@ -84,3 +84,8 @@ class TestResult:
     def test_classify_without_points_finds_critical_points(self) -> None:
         """hessian(classify=True) without points is critical()."""
         assert hessian("x**2 + y**2", classify=True).to_json() == api.critical("x**2 + y**2").to_json()
+
+    def test_point_values_given_as_sympy_keep_euler_number(self) -> None:
+        """A point value sympy.E is Euler's number, not a variable called E."""
+        r = gradient("log(x)", at=[{"x": sympy.E}])
+        assert r.points[0].values[0][0].exact == sympy.exp(-1)

@@ -7,40 +7,15 @@ jh's own grammar: Euler's number is written ``e`` (``exp(1)`` when a variable is
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import sympy
-from sympy.printing.str import StrPrinter
 
 from jhcli.models import Command, Entry, PointResult, Result, Spectrum, Status
+from jhcli.printing import sstr
 
 DEFAULT_DIGITS = 6
-
-
-class _JhStrPrinter(StrPrinter):
-    """SymPy's str printer, with Euler's number written the way jh reads it back."""
-
-    def _print_Exp1(self, expr: Any) -> str:
-        return "exp(1)" if self._settings.get("e_is_variable") else "e"
-
-    def _print_Float(self, expr: Any) -> str:
-        # The shortest text that reads back as the same double: 0.2, not 0.200000000000000.
-        value = float(expr)
-        return repr(value) if math.isfinite(value) else str(super()._print_Float(expr))
-
-
-_STR_DEFAULTS = dict(StrPrinter._default_settings, e_is_variable=False)
-_JhStrPrinter._default_settings = _STR_DEFAULTS
-
-
-def sstr(expr: Any) -> str:
-    """An expression in jh's input syntax."""
-    if not isinstance(expr, sympy.Basic):
-        return str(expr)
-    e_is_variable = any(s.name == "e" for s in expr.free_symbols)
-    return str(_JhStrPrinter({"e_is_variable": e_is_variable}).doprint(expr))
 
 
 def format_float(value: float, digits: int = DEFAULT_DIGITS) -> str:
