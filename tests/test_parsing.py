@@ -55,7 +55,8 @@ def parse_error(call: Callable[[], Any]) -> ParseError:
     return info.value
 
 
-def limit_error(call: Callable[[], Any], seconds: float = 2.0) -> LimitError:
+def limit_error(call: Callable[[], Any], seconds: float = 30.0) -> LimitError:
+    # A guard against a bomb that hangs, not a speed target (those live in bench/).
     started = time.perf_counter()
     with pytest.raises(LimitError) as info:
         call()
