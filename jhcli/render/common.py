@@ -110,6 +110,11 @@ def entry_name(result: Result, i: int, j: int) -> str:
     return f"∂²f/∂{v[i].name}∂{v[j].name}"
 
 
+def completeness_text(result: Result) -> str:
+    """Whether a critical-point search is known to have found every point."""
+    return "every real critical point is listed" if result.complete else "the list may be incomplete"
+
+
 def read_as(result: Result) -> str:
     """How the input was understood, e.g. ``x**2 + y, x*y``."""
     return ", ".join(sstr(f) for f in result.functions)

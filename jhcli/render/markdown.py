@@ -9,6 +9,7 @@ from jhcli.models import Classification, Result
 from jhcli.render.common import (
     DEFAULT_DIGITS,
     column_labels,
+    completeness_text,
     entry_approx,
     entry_exact,
     matrix_title,
@@ -66,9 +67,7 @@ def render(
         if extra:
             lines += [""] + [f"- {line}" for line in extra]
     if result.critical_points is not None:
-        completeness = (
-            "every real critical point is listed" if result.complete else "the list may be incomplete"
-        )
+        completeness = completeness_text(result)
         lines += ["", f"**Critical points** ({completeness}):", ""]
         for cp in result.critical_points:
             where = ", ".join(f"{s.name} = {sstr(v)}" for s, v in cp.at)

@@ -8,6 +8,7 @@ from typing import Any
 from jhcli.models import Classification, Result
 from jhcli.render.common import (
     DEFAULT_DIGITS,
+    completeness_text,
     entry_approx,
     entry_exact,
     matrix_title,
@@ -66,7 +67,7 @@ def render(result: Result, *, digits: int = DEFAULT_DIGITS, **options: Any) -> s
 def _critical_lines(result: Result, digits: int) -> list[str]:
     assert result.critical_points is not None
     found = len(result.critical_points)
-    completeness = "every real critical point is listed" if result.complete else "the list may be incomplete"
+    completeness = completeness_text(result)
     lines = ["", f"critical points: {found} isolated ({completeness})"]
     for k, cp in enumerate(result.critical_points, 1):
         label = ", ".join(f"{s.name} = {sstr(v)}" for s, v in cp.at)

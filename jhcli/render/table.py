@@ -13,6 +13,8 @@ from jhcli.models import Classification, PointType, Result, Status
 from jhcli.render.common import (
     DEFAULT_DIGITS,
     column_labels,
+    completeness_text,
+    eigenvalue_text,
     entry_approx,
     entry_exact,
     matrix_title,
@@ -65,21 +67,18 @@ def _value_cell(entry: Any, digits: int) -> Text:
 
 
 def render(result: Result, *, digits: int = DEFAULT_DIGITS, **options: Any) -> RenderableType:
+    """Verdicts first, then how the input was read, the symbolic matrix, and each point."""
     parts: list[RenderableType] = []
     for point in result.points:
         if point.classification is not None:
-            parts.append(verdict(point.classification, point_label(point)))
+            parts += [verdict(point.classification, point_label(point)), Text("")]
+    if result.critical_points is not None:
+        parts += _critical(result, digits)
     parts.append(Text(f"read as: {read_as(result)}", style="dim"))
     rows, columns = row_labels(result), column_labels(result)
     m = result.matrix
-    parts.append(
-        _grid(
-            matrix_title(result),
-            rows,
-            columns,
-            [[Text(sstr(m[i, j])) for j in range(m.cols)] for i in range(m.rows)],
-        )
-    )
+    symbolic = [[Text(sstr(m[i, j])) for j in range(m.cols)] for i in range(m.rows)]
+    parts.append(_grid(matrix_title(result), rows, columns, symbolic))
     for point in result.points:
         cells = [[_value_cell(e, digits) for e in row] for row in point.values]
         parts.append(_grid(f"at {point_label(point)}", rows, columns, cells))
@@ -89,26 +88,38 @@ def render(result: Result, *, digits: int = DEFAULT_DIGITS, **options: Any) -> R
             parts.append(Text("\n".join(spectrum_lines(point.spectrum, digits))))
         if point.gradient is not None:
             parts.append(Text("gradient: (" + ", ".join(entry_exact(e) for e in point.gradient) + ")"))
-    if result.critical_points is not None:
-        parts.extend(_critical(result, digits))
     parts.extend(Text(f"note: {n}", style="dim") for n in result.notes)
     return Group(*parts)
 
 
 def _critical(result: Result, digits: int) -> list[RenderableType]:
+    """A summary table of the critical points with coloured types, then each reason."""
     assert result.critical_points is not None
-    parts: list[RenderableType] = []
-    completeness = "every real critical point is listed" if result.complete else "the list may be incomplete"
-    parts.append(
-        Text(f"{len(result.critical_points)} isolated critical point(s); {completeness}", style="bold")
-    )
-    for cp in result.critical_points:
-        where = ", ".join(f"{s.name} = {sstr(v)}" for s, v in cp.at)
-        block = verdict(cp.classification, where)
-        block.append(f"\nf = {sstr(cp.value)}\n" + "\n".join(spectrum_lines(cp.spectrum, digits)))
-        parts.append(block)
+    points = result.critical_points
+    completeness = completeness_text(result)
+    parts: list[RenderableType] = [
+        Text(f"{len(points)} isolated critical point(s); {completeness}", style="bold")
+    ]
+    if points:
+        table = Table()
+        for name in ("#", "point", "f", "eigenvalues", "type"):
+            table.add_column(name)
+        for k, cp in enumerate(points, 1):
+            c = cp.classification
+            table.add_row(
+                Text(str(k)),
+                Text(", ".join(f"{s.name} = {sstr(v)}" for s, v in cp.at)),
+                Text(sstr(cp.value)),
+                Text(", ".join(eigenvalue_text(ev, digits) for ev in cp.spectrum.eigenvalues)),
+                Text(c.type.value + (" (degenerate)" if c.degenerate else ""), style=VERDICT_STYLES[c.type]),
+            )
+        parts.append(table)
+        for k, cp in enumerate(points, 1):
+            reason = Text(f"{k}. ")
+            reason.append(cp.classification.type.value, style=VERDICT_STYLES[cp.classification.type])
+            reason.append(f" ({cp.classification.certainty.value}): {cp.classification.reason}")
+            parts.append(reason)
     for family in result.families:
-        block = verdict(family.classification, family.description)
-        block.append("\n" + "\n".join(family.equations))
-        parts.append(block)
+        parts += [Text(""), verdict(family.classification, family.description)]
+    parts.append(Text(""))
     return parts
