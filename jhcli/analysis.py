@@ -7,14 +7,21 @@ is reported undefined when
 * the function it was derived from is undefined there (``log(x)`` at 0),
 * the simplified or the un-simplified derivative is undefined there (a ``0/0`` that cancelling
   would hide), or
-* it contains a jump of a non-smooth function at its jump (``sign(x)`` from ``|x|`` at 0,
-  ``Heaviside`` from ``max``/``relu``, ``floor`` at an integer): the derivative does not exist
-  there, and SymPy's ``sign(0) = 0`` must not pass for one.
+* it sits on a kink of a non-smooth function (``sign(x)`` from ``|x|`` at 0, ``Heaviside`` from
+  ``max``/``relu``, ``floor`` at an integer) and the one-sided derivatives there differ.
+
+At a kink SymPy's formula gives ``sign(0) = 0``, which must not pass for a derivative. jh decides
+instead with a theorem a student can check: if f is continuous at p along the line through p in
+direction x_j, differentiable on both sides near p, and the derivative formula has one-sided
+limits L- and L+ there, then the one-sided derivatives of f at p are L- and L+ (mean value
+theorem). So the partial derivative exists exactly when L- = L+ (``x*|x|`` at 0: both 0), and is
+undefined otherwise (``|x|`` at 0: -1 and 1).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sympy
@@ -22,6 +29,7 @@ import sympy
 from jhcli.calculus import cheap_simplify
 from jhcli.limits import step
 from jhcli.models import Entry, Status
+from jhcli.printing import sstr
 
 _PRECISION = 30  # decimal digits used to decide reality and to produce the float view
 
@@ -30,7 +38,7 @@ _PRECISION = 30  # decimal digits used to decide reality and to produce the floa
 _KINKS: dict[Any, str] = {
     sympy.sign: "|.| or sign",
     sympy.Heaviside: "max, min or relu",
-    sympy.DiracDelta: "|.| or sign",
+    sympy.DiracDelta: "a jump of sign or Heaviside",
 }
 
 
@@ -38,15 +46,42 @@ def _is_undefined(value: sympy.Expr) -> bool:
     return bool(value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo))
 
 
-def _jump_reason(expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Expr]) -> str | None:
-    """Why ``expr`` has no derivative value at ``point`` because of a jump, or None."""
+@dataclass(frozen=True)
+class Origin:
+    """Where a matrix entry comes from: it is d(parent)/d(var).
+
+    ``parent_origin`` is set when the parent is itself a derivative (a gradient entry, for a
+    Hessian entry), so that its value at a kink is decided the same way.
+    """
+
+    parent: sympy.Expr
+    var: sympy.Symbol
+    parent_origin: Origin | None = None
+
+
+def _kink_nodes(expr: sympy.Expr) -> list[Any]:
+    return [n for n in sympy.preorder_traversal(expr) if n.func in _KINKS or isinstance(n, sympy.Derivative)]
+
+
+def _kink(expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Expr]) -> str | None:
+    """Why SymPy's formula for ``expr`` cannot be trusted at ``point``, or None when it can.
+
+    The formula fails on a kink (``sign``, ``Heaviside``, ``DiracDelta`` at a zero of their
+    argument, the derivative of ``floor``/``ceiling`` at an integer) and wherever SymPy left a
+    derivative unevaluated.
+    """
     node: Any
+    delta = None  # DiracDelta comes with the sign or Heaviside it differentiates: name those first
     for node in sympy.preorder_traversal(expr):
+        if node.func is sympy.DiracDelta:
+            if delta is None and node.args[0].xreplace(point).is_zero is not False:
+                delta = f"{node.args[0]} = 0 is {_KINKS[sympy.DiracDelta]}"
+            continue
         if isinstance(node, sympy.Derivative):
             inner = node.expr
             if isinstance(inner, (sympy.floor, sympy.ceiling)):
                 if inner.args[0].xreplace(point).is_integer is not False:
-                    return f"{inner} jumps at this point, so it has no derivative here"
+                    return f"{inner} jumps here"
                 continue
             return f"the derivative {node} could not be evaluated"
         if isinstance(node, sympy.Subs):
@@ -55,10 +90,95 @@ def _jump_reason(expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Expr]) -> 
             arg = node.args[0]
             on_kink = arg.xreplace(point).is_zero
             if on_kink is None:
-                return f"could not decide whether {arg} = 0 here, where {node.func} jumps"
+                return f"could not decide whether {arg} = 0 here"
             if on_kink:
-                return f"not differentiable here: {arg} = 0 is a kink of {_KINKS[node.func]}"
-    return None
+                return f"{arg} = 0 is a kink of {_KINKS[node.func]}"
+    return delta
+
+
+def _on_line(expr: sympy.Expr, line: Mapping[sympy.Symbol, sympy.Expr], t: sympy.Symbol) -> sympy.Expr | None:
+    """``expr`` restricted to the line, valid for small t != 0; None if a kink covers the line.
+
+    Off the kink, DiracDelta is 0 and so is the derivative of floor/ceiling; if a kink's argument
+    vanishes along the whole line, SymPy's formula is not valid anywhere near p on it.
+    """
+    for node in _kink_nodes(expr):
+        arg = node.expr.args[0] if isinstance(node, sympy.Derivative) else node.args[0]
+        if isinstance(node, sympy.Derivative) and not isinstance(node.expr, (sympy.floor, sympy.ceiling)):
+            return None
+        if not arg.xreplace(line).has(t):
+            if arg.xreplace(line).is_zero is not False or isinstance(node, sympy.Derivative):
+                return None
+    restricted = _replace_floor_derivatives(expr).replace(lambda n: n.func is sympy.DiracDelta, lambda n: 0)
+    return restricted.xreplace(line)
+
+
+def _function_value(function: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Expr]) -> Entry:
+    """The value of a function (not a derivative) at a point: kinks need no special care."""
+    value = function.xreplace(point)
+    if _is_undefined(value) or not _is_real_value(value):
+        return Entry(Status.UNDEFINED, None, None, f"{function} has no real value here")
+    return Entry(Status.OK, value, to_float(value))
+
+
+def _one_sided(expr: sympy.Expr, t: sympy.Symbol, side: str) -> sympy.Expr | None:
+    try:
+        value = sympy.limit(expr, t, 0, side)
+    except (NotImplementedError, ValueError, TypeError, AttributeError):
+        return None
+    if _is_undefined(value) or value.has(sympy.AccumBounds, sympy.Limit):
+        return None
+    return value
+
+
+def _at_kink(
+    expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Expr], origin: Origin, kink: str, simplify: bool
+) -> Entry:
+    """Decide the derivative ``expr`` = d(parent)/d(var) at a kink by one-sided limits."""
+    var, parent = origin.var, origin.parent
+    if origin.parent_origin is not None:
+        parent_value = evaluate(parent, point, origin=origin.parent_origin, simplify=simplify)
+        if parent_value.status is not Status.OK or parent_value.exact is None:
+            reason = f"the first derivative {parent} does not exist here, so neither does this one"
+            return Entry(Status.UNDEFINED, None, None, reason)
+    else:  # the function itself: its value at a kink is what its formula says (|0| = 0)
+        parent_value = _function_value(parent, point)
+        if parent_value.status is not Status.OK or parent_value.exact is None:
+            return Entry(Status.UNDEFINED, None, None, f"{parent} is undefined at this point")
+    t = sympy.Dummy("t", real=True)
+    line = {v: value + t if v == var else value for v, value in point.items()}
+    undecided = Entry(
+        Status.UNDEFINED, None, None, f"could not decide whether the derivative exists ({kink})"
+    )
+    parent_line = _on_line(parent, line, t)
+    expr_line = _on_line(expr, line, t)
+    if parent_line is None or expr_line is None:
+        return Entry(
+            Status.UNDEFINED, None, None, f"not differentiable here: {kink} along the whole line in {var}"
+        )
+    sides: dict[str, sympy.Expr] = {}
+    with step("deciding differentiability at a kink"):
+        for side in ("-", "+"):
+            near = _one_sided(parent_line, t, side)
+            slope = _one_sided(expr_line, t, side)
+            if near is None or slope is None:
+                return undecided
+            if sympy.simplify(near - parent_value.exact) != 0:
+                return Entry(
+                    Status.UNDEFINED, None, None, f"not differentiable here: {parent} jumps in {var}"
+                )
+            sides[side] = slope
+        same = sympy.simplify(sides["+"] - sides["-"])
+    if same == 0:
+        value = cheap_simplify(sides["+"]) if simplify else sides["+"]
+        return Entry(Status.OK, value, to_float(value), "")
+    if same.is_zero is False:
+        reason = (
+            f"not differentiable here: {kink}, and the one-sided derivatives in {var} "
+            f"are {sstr(sides['-'])} and {sstr(sides['+'])}"
+        )
+        return Entry(Status.UNDEFINED, None, None, reason)
+    return undecided
 
 
 def _replace_floor_derivatives(expr: sympy.Expr) -> sympy.Expr:
@@ -87,39 +207,43 @@ def evaluate(
     point: Mapping[sympy.Symbol, sympy.Expr],
     *,
     also_defined: Iterable[sympy.Expr] = (),
+    origin: Origin | None = None,
     simplify: bool = True,
 ) -> Entry:
     """The exact value of ``expr`` at ``point`` with its float view, or why there is none.
 
     ``also_defined`` are expressions that must be defined at the point for the value to mean
-    anything (the function and the un-simplified derivative it came from).
+    anything (the function and the un-simplified derivative it came from). ``origin`` says which
+    derivative ``expr`` is, so that a kink can be decided by one-sided limits; without it a
+    kink makes the value undefined.
 
     >>> x, y = sympy.symbols("x y", real=True)
+    >>> zero = {x: sympy.S.Zero, y: sympy.S.Zero}
     >>> evaluate(2*x, {x: sympy.Integer(2)})
     Entry(status=<Status.OK: 'ok'>, exact=4, numeric=4.0, reason='')
-    >>> evaluate(x/sympy.sqrt(x**2 + y**2), {x: sympy.S.Zero, y: sympy.S.Zero}).status.value
-    'undefined'
+    >>> evaluate(x/sympy.sqrt(x**2 + y**2), zero).reason
+    'x/sqrt(x**2 + y**2) is undefined at this point'
+    >>> evaluate(sympy.sign(x), zero, origin=Origin(abs(x), x)).reason
+    'not differentiable here: x = 0 is a kink of |.| or sign, and the one-sided derivatives in x are -1 and 1'
+    >>> evaluate(2*abs(x), zero, origin=Origin(x*abs(x), x)).exact
+    0
     """
-    for source in (*also_defined, expr):
-        reason = _undefined_reason(source, point)
-        if reason is not None:
-            return Entry(Status.UNDEFINED, None, None, reason)
+    for source in also_defined:
+        if _is_undefined(_replace_floor_derivatives(source).xreplace(point)):
+            return Entry(Status.UNDEFINED, None, None, f"{source} is undefined at this point")
+    kink = _kink(expr, point)
+    if kink is not None:
+        if origin is None:
+            return Entry(Status.UNDEFINED, None, None, f"not differentiable here: {kink}")
+        return _at_kink(expr, point, origin, kink, simplify)
     value = _replace_floor_derivatives(expr).xreplace(point)
+    if _is_undefined(value):
+        return Entry(Status.UNDEFINED, None, None, f"{expr} is undefined at this point")
     if simplify:
         value = cheap_simplify(value)
     if _is_real_value(value):
         return Entry(Status.OK, value, to_float(value))
     return Entry(Status.COMPLEX, sympy.expand_complex(value), None, "the value is not real")
-
-
-def _undefined_reason(expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Expr]) -> str | None:
-    """Why ``expr`` has no real value at ``point``, or None when it has one (complex allowed)."""
-    jump = _jump_reason(expr, point)
-    if jump is not None:
-        return jump
-    if _is_undefined(_replace_floor_derivatives(expr).xreplace(point)):
-        return f"{expr} is undefined at this point"
-    return None
 
 
 def _is_real_value(value: sympy.Expr) -> bool:
@@ -135,9 +259,11 @@ def evaluate_matrix(
     point: Mapping[sympy.Symbol, sympy.Expr],
     *,
     sources: Sequence[Sequence[Sequence[sympy.Expr]]] | None = None,
+    origins: Sequence[Sequence[Origin | None]] | None = None,
     simplify: bool = True,
 ) -> tuple[tuple[Entry, ...], ...]:
-    """Evaluate every entry; ``sources[i][j]`` lists what must be defined for entry (i, j)."""
+    """Evaluate every entry; ``sources[i][j]`` must be defined for entry (i, j), which is the
+    derivative ``origins[i][j]``."""
     with step("evaluating at a point"):
         return tuple(
             tuple(
@@ -145,6 +271,7 @@ def evaluate_matrix(
                     matrix[i, j],
                     point,
                     also_defined=sources[i][j] if sources else (),
+                    origin=origins[i][j] if origins else None,
                     simplify=simplify,
                 )
                 for j in range(matrix.cols)

@@ -15,14 +15,14 @@ Matrix([
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, TypeAlias
 
 import sympy
 
 from jhcli import calculus
-from jhcli.analysis import evaluate_matrix
+from jhcli.analysis import Origin, evaluate_matrix
 from jhcli.errors import UsageError
 from jhcli.limits import step, time_budget
 from jhcli.models import Command, PointResult, Result
@@ -115,14 +115,20 @@ def _result(
     )
 
 
+Derivation: TypeAlias = "Callable[[int, int], tuple[list[sympy.Expr], Origin]]"
+"""For entry (i, j): what must be defined for it to exist, and which derivative it is."""
+
+
 def _evaluate_all(
-    matrix: sympy.MatrixBase, raw: sympy.MatrixBase, problem: _Problem, sources: Any, simplify: bool
+    matrix: sympy.MatrixBase, raw: sympy.MatrixBase, problem: _Problem, derivation: Derivation, simplify: bool
 ) -> list[PointResult]:
     """Evaluate at every point; each entry must also be defined in its un-simplified form."""
+    cells = [[derivation(i, j) for j in range(matrix.cols)] for i in range(matrix.rows)]
+    sources = [[[*needs, raw[i, j]] for j, (needs, _) in enumerate(row)] for i, row in enumerate(cells)]
+    origins = [[origin for _, origin in row] for row in cells]
     out = []
     for point in problem.points:
-        cell_sources = [[[*sources(i, j), raw[i, j]] for j in range(matrix.cols)] for i in range(matrix.rows)]
-        values = evaluate_matrix(matrix, point, sources=cell_sources, simplify=simplify)
+        values = evaluate_matrix(matrix, point, sources=sources, origins=origins, simplify=simplify)
         out.append(PointResult(at=tuple((v, point[v]) for v in problem.variables), values=values))
     return out
 
@@ -148,7 +154,9 @@ def jacobian(
         points: list[PointResult] = []
         if problem.points:
             raw = calculus.jacobian(fs, vs, simplify=False) if simplify else matrix
-            points = _evaluate_all(matrix, raw, problem, lambda i, j: [fs[i]], simplify)
+            points = _evaluate_all(
+                matrix, raw, problem, lambda i, j: ([fs[i]], Origin(fs[i], vs[j])), simplify
+            )
         return _result(Command.JACOBIAN, problem, matrix, points)
 
 
@@ -173,7 +181,7 @@ def gradient(
         points: list[PointResult] = []
         if problem.points:
             raw = calculus.gradient(f, vs, simplify=False) if simplify else matrix
-            points = _evaluate_all(matrix, raw, problem, lambda i, j: [f], simplify)
+            points = _evaluate_all(matrix, raw, problem, lambda i, j: ([f], Origin(f, vs[i])), simplify)
         return _result(Command.GRADIENT, problem, matrix, points)
 
 
@@ -215,7 +223,13 @@ def hessian(
         if problem.points:
             raw_grad = calculus.gradient(f, vs, simplify=False) if simplify else grad
             raw = calculus.hessian_from_gradient(raw_grad, vs, simplify=False) if simplify else matrix
-            points = _evaluate_all(matrix, raw, problem, lambda i, j: [f, raw_grad[i]], simplify)
+            points = _evaluate_all(
+                matrix,
+                raw,
+                problem,
+                lambda i, j: ([f, raw_grad[i]], Origin(grad[i], vs[j], Origin(f, vs[i]))),
+                simplify,
+            )
             if eig or vectors or classify:
                 points = [
                     _analyse(p, f, vs, grad, raw_grad, eig=eig or vectors, vectors=vectors, classify=classify)
@@ -251,7 +265,8 @@ def _analyse(
     if classify:
         at = dict(point.at)
         sources = [[[f, raw_grad[i, 0]]] for i in range(grad.rows)]
-        gradient_at = tuple(row[0] for row in evaluate_matrix(grad, at, sources=sources))
+        origins = [[Origin(f, variables[i])] for i in range(grad.rows)]
+        gradient_at = tuple(row[0] for row in evaluate_matrix(grad, at, sources=sources, origins=origins))
         with step("classifying the point"):
             classification = curvature.classify(f, variables, at)
     return replace(point, spectrum=spectrum, classification=classification, gradient=gradient_at)

@@ -204,8 +204,18 @@ class TestUndefinedValues:
         [
             ("log(x)", "0", "log(x) is undefined at this point"),
             ("1/x", "0", "1/x is undefined at this point"),
-            ("abs(x)", "0", "not differentiable here: x = 0 is a kink of |.| or sign"),
-            ("relu(x)", "0", "not differentiable here: x = 0 is a kink of max, min or relu"),
+            (
+                "abs(x)",
+                "0",
+                "not differentiable here: x = 0 is a kink of |.| or sign, "
+                "and the one-sided derivatives in x are -1 and 1",
+            ),
+            (
+                "relu(x)",
+                "0",
+                "not differentiable here: x = 0 is a kink of max, min or relu, "
+                "and the one-sided derivatives in x are 0 and 1",
+            ),
         ],
     )
     def test_undefined_entry_is_reported_not_printed_as_a_number(
@@ -345,3 +355,33 @@ class TestErrors:
         out = run_jh("critical", "x**2", "--box", box)
         assert (out.exit_code, out.stdout) == (2, "")
         assert out.stderr == f"error: --box takes LOW:HIGH with LOW < HIGH, e.g. -5:5; got '{box}'\n"
+
+
+class TestKinks:
+    def test_x_abs_x_is_differentiable_once_but_not_twice(self) -> None:
+        """x*|x| has derivative 0 at 0 (one-sided limits agree) but no second derivative (-2 vs 2)."""
+        first = run_jh("gradient", "x*abs(x)", "--at", "0", "-f", "json")
+        assert (first.exit_code, json.loads(first.stdout)["points"][0]["value"]) == (0, [["0"]])
+        second = run_jh("hessian", "x*abs(x)", "--at", "0", "-f", "json")
+        assert second.exit_code == 1
+        assert json.loads(second.stdout)["points"][0]["value"] == [["undefined"]]
+        assert second.stderr == (
+            "warning: ∂²f/∂x² at x = 0: not differentiable here: x = 0 is a kink of |.| or sign, "
+            "and the one-sided derivatives in x are -2 and 2\n"
+        )
+
+    def test_smooth_square_of_relu(self) -> None:
+        """max(x, 0)**2 is differentiable at 0 with derivative 0."""
+        out = run_jh("gradient", "max(x, 0)**2", "--at", "0", "-f", "json")
+        assert (out.exit_code, json.loads(out.stdout)["points"][0]["value"]) == (0, [["0"]])
+
+    def test_jump_is_not_differentiable(self) -> None:
+        """sign(x) jumps at 0: no derivative there, even though SymPy's formula gives 0 nearby."""
+        out = run_jh("gradient", "sign(x)", "--at", "0", "-f", "json")
+        assert out.exit_code == 1
+        assert out.stderr == "warning: ∂f/∂x at x = 0: not differentiable here: sign(x) jumps in x\n"
+
+    def test_kink_away_from_the_point_is_harmless(self) -> None:
+        """|x - y| at (1, 0) is differentiable: the gradient is (1, -1)."""
+        out = run_jh("gradient", "abs(x - y)", "--at", "1,0", "-f", "json")
+        assert (out.exit_code, json.loads(out.stdout)["points"][0]["value"]) == (0, [["1"], ["-1"]])
