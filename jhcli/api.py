@@ -105,12 +105,18 @@ class _Problem:
 def _result(
     command: Command, problem: _Problem, matrix: sympy.MatrixBase, points: Sequence[PointResult], **extra: Any
 ) -> Result:
+    shown, conditions = calculus.away_from_jumps(matrix)
+    notes = tuple(extra.pop("notes", ()))
+    if conditions:
+        where = " and ".join(conditions)
+        notes = (f"the matrix shown holds where {where} (a jump makes the derivative fail there)", *notes)
     return Result(
         command=command,
         functions=tuple(problem.functions),
         variables=tuple(problem.variables),
-        matrix=sympy.ImmutableMatrix(matrix),
+        matrix=shown,
         points=tuple(points),
+        notes=notes,
         **extra,
     )
 

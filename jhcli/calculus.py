@@ -102,3 +102,37 @@ def hessian(
     return hessian_from_gradient(
         gradient(function, variables, simplify=simplify), variables, simplify=simplify
     )
+
+
+def away_from_jumps(matrix: sympy.MatrixBase) -> tuple[sympy.ImmutableMatrix, tuple[str, ...]]:
+    """The matrix as a user should read it, and where that formula holds.
+
+    SymPy differentiates jumps into distributions: ``d/dx sign(x) = 2*DiracDelta(x)`` and leaves
+    ``Derivative(floor(x), x)`` unevaluated. Neither is a number anywhere a derivative exists, so
+    they are shown as 0 (their value off the jump) with the condition that says where the formula
+    holds, e.g. ``x != 0``. Values at points are still decided from the original matrix.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> away_from_jumps(sympy.Matrix([[2*sympy.DiracDelta(x) + 1, sympy.Derivative(sympy.floor(x), x)]]))
+    (Matrix([[1, 0]]), ('x != 0', 'x is not an integer'))
+    """
+    conditions: list[str] = []
+
+    def off_jump(node: sympy.Expr) -> sympy.Expr:
+        if node.func is sympy.DiracDelta:
+            condition = f"{node.args[0]} != 0"
+        else:
+            condition = f"{node.expr.args[0]} is not an integer"
+        if condition not in conditions:
+            conditions.append(condition)
+        return sympy.S.Zero
+
+    def is_jump(node: sympy.Basic) -> bool:
+        return node.func is sympy.DiracDelta or (
+            isinstance(node, sympy.Derivative) and isinstance(node.expr, (sympy.floor, sympy.ceiling))
+        )
+
+    shown = matrix.applyfunc(
+        lambda e: e.replace(is_jump, off_jump) if e.has(sympy.DiracDelta, sympy.Derivative) else e
+    )
+    return sympy.ImmutableMatrix(shown), tuple(conditions)
