@@ -27,7 +27,8 @@ from typing import Any
 import sympy
 
 from jhcli.calculus import cheap_simplify
-from jhcli.limits import step
+from jhcli.errors import LimitError
+from jhcli.limits import MAX_VALUE_DIGITS, step
 from jhcli.models import Entry, Status
 from jhcli.printing import sstr
 
@@ -111,6 +112,17 @@ def _on_line(expr: sympy.Expr, line: Mapping[sympy.Symbol, sympy.Expr], t: sympy
                 return None
     restricted = _replace_floor_derivatives(expr).replace(lambda n: n.func is sympy.DiracDelta, lambda n: 0)
     return restricted.xreplace(line)
+
+
+def _check_size(value: sympy.Expr) -> None:
+    """Refuse a value with an exact number too long to print (Python caps int-to-text at 4300 digits)."""
+    for atom in value.atoms(sympy.Rational):
+        digits = max(abs(int(atom.p)).bit_length(), int(atom.q).bit_length()) * 0.30103
+        if digits > MAX_VALUE_DIGITS:
+            raise LimitError(
+                f"a value at this point has about {digits:.0f} digits (limit {MAX_VALUE_DIGITS}); "
+                "evaluate at a point with smaller numbers"
+            )
 
 
 def _function_value(function: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Expr]) -> Entry:
@@ -239,6 +251,7 @@ def evaluate(
     value = _replace_floor_derivatives(expr).xreplace(point)
     if _is_undefined(value):
         return Entry(Status.UNDEFINED, None, None, f"{expr} is undefined at this point")
+    _check_size(value)
     if simplify:
         value = cheap_simplify(value)
     if _is_real_value(value):

@@ -23,8 +23,8 @@ import sympy
 
 from jhcli import calculus
 from jhcli.analysis import Origin, evaluate_matrix
-from jhcli.errors import UsageError
-from jhcli.limits import step, time_budget
+from jhcli.errors import LimitError, UsageError
+from jhcli.limits import MAX_VARIABLES, step, time_budget
 from jhcli.models import Command, PointResult, Result
 from jhcli.parsing import make_symbol, ordered_symbols, parse_functions, parse_point, parse_variables
 from jhcli.printing import sstr
@@ -89,6 +89,11 @@ class _Problem:
         declared = _variables(vars)
         self.functions = _functions(functions, declared, decimals)
         self.variables = declared if declared is not None else ordered_symbols(self.functions)
+        if len(self.variables) > MAX_VARIABLES:
+            raise LimitError(
+                f"too many variables: {len(self.variables)} (limit {MAX_VARIABLES}); "
+                "the matrices would be too large to compute here"
+            )
         if not self.variables:
             raise UsageError("no variables: the function is constant; name them with --vars")
         self.points = _points(at, self.variables)

@@ -242,6 +242,12 @@ def _run(
         if debug:
             traceback.print_exc()
         _fail(f"the expression is too large to handle ({type(e).__name__})", ExitCode.LIMIT)
+    except ValueError as e:
+        if debug:
+            traceback.print_exc()
+        if "integer string conversion" not in str(e):
+            _fail(f"internal error: ValueError: {e} (run with --debug for details)", ExitCode.MATH)
+        _fail("a number in the result is too long to print (more than 4300 digits)", ExitCode.LIMIT)
     except Exception as e:  # a bug: one line, never a traceback unless asked
         if debug:
             traceback.print_exc()

@@ -1,5 +1,10 @@
-"""Time limits for symbolic steps.
+"""Size and time limits for symbolic work.
 
+Sizes: ``MAX_VARIABLES`` bounds the number of variables of one request and ``MAX_VALUE_DIGITS``
+the digits of an exact value jh prints (Python refuses to print longer integers). The parser's
+own input limits live in ``jhcli.parsing``.
+
+Time:
 Every potentially slow SymPy call runs inside ``with step("computing the Hessian"):``. The limit
 in force is set once per request with ``time_budget(seconds)`` (the CLI's ``--timeout``). On the
 main thread of a POSIX process the limit is enforced with ``SIGALRM`` (SymPy is pure Python, so
@@ -16,6 +21,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from jhcli.errors import StepTimeout
+
+MAX_VARIABLES = 2000
+"""Variables in one request (a Hessian of n variables has n**2 entries)."""
+MAX_VALUE_DIGITS = 4000
+"""Decimal digits of an exact number in a result."""
 
 DEFAULT_TIMEOUT = 60.0
 """Seconds each symbolic step may take unless ``--timeout`` says otherwise (0: no limit)."""

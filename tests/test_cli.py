@@ -385,3 +385,23 @@ class TestKinks:
         """|x - y| at (1, 0) is differentiable: the gradient is (1, -1)."""
         out = run_jh("gradient", "abs(x - y)", "--at", "1,0", "-f", "json")
         assert (out.exit_code, json.loads(out.stdout)["points"][0]["value"]) == (0, [["1"], ["-1"]])
+
+
+class TestSizeLimits:
+    def test_too_many_variables(self) -> None:
+        """More than 2000 variables is refused with exit 3 before any differentiation."""
+        expr = "+".join(f"x{i}" for i in range(2001))
+        out = run_jh("gradient", expr)
+        assert (out.exit_code, out.stdout) == (3, "")
+        assert out.stderr == (
+            "error: too many variables: 2001 (limit 2000); the matrices would be too large to compute here\n"
+        )
+
+    def test_value_too_long_to_print(self) -> None:
+        """d/dx x**5000 at 10 = 5000*10**4999 has 5003 digits: refused with exit 3, not a traceback."""
+        out = run_jh("gradient", "x**5000", "--at", "10")
+        assert (out.exit_code, out.stdout) == (3, "")
+        assert out.stderr == (
+            "error: a value at this point has about 5003 digits (limit 4000); "
+            "evaluate at a point with smaller numbers\n"
+        )
