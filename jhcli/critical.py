@@ -1144,18 +1144,15 @@ def _general(s: _Search, box: tuple[float, float] | None, starts: int, reason: s
 
 def _solve_attempt(s: _Search) -> int:
     """Exact points from ``sympy.solve`` (never a complete list for such systems); how many."""
-    current = limits.current_timeout()
-    seconds = _SOLVE_ATTEMPT_SECONDS if current <= 0 else min(current, _SOLVE_ATTEMPT_SECONDS)
-    try:
-        with limits.time_budget(seconds), step(_SOLVE_STEP):
+
+    def solve() -> list[dict[sympy.Symbol, sympy.Expr]]:
+        try:
             solutions = sympy.solve(list(s.grad), list(s.variables), dict=True)
-            kept = [p for p in solutions if _checks(s, p)]
-    except StepTimeout as exc:
-        if exc.step != _SOLVE_STEP:
-            raise
-        return 0
-    except (NotImplementedError, ValueError, TypeError, BasePolynomialError):
-        return 0
+        except (NotImplementedError, ValueError, TypeError, BasePolynomialError):
+            return []
+        return [p for p in solutions if _checks(s, p)]
+
+    kept = limits.attempt(_SOLVE_ATTEMPT_SECONDS, _SOLVE_STEP, solve) or []
     for p in kept:
         s.exact_points.append(tuple(p[v] for v in s.variables))
     return len(kept)

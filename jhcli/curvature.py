@@ -44,6 +44,7 @@ from sympy.core.evalf import PrecisionExhausted
 from sympy.core.sympify import _sympify
 from sympy.polys.matrices import DomainMatrix
 
+from jhcli import limits
 from jhcli.calculus import gradient, hessian_from_gradient
 from jhcli.errors import MathError, ShapeError
 from jhcli.limits import step
@@ -74,6 +75,7 @@ MAX_TAYLOR_ORDER = 16
 """Highest degree used for polynomial functions (their Taylor polynomial is the function itself)."""
 
 _DIGITS = 40  # digits of the internal high-precision values
+_FACTOR_SECONDS = 5.0  # budget for exact eigenvalues before falling back to certified numeric ones
 _SAME = mpmath.mpf(10) ** -25  # relative gap under which two certified roots count as one
 _NON_SMOOTH = (
     sympy.Abs,
@@ -674,7 +676,9 @@ def _roots(
     if not numeric:
         coeffs = _charpoly(m)
         exact_inertia = _descartes(coeffs)
-        roots = _exact_roots(m, coeffs)
+        # Factoring over an algebraic extension can take minutes (sqrt entries in a 6 x 6):
+        # give it a short budget, then fall back to numeric roots (the inertia stays exact).
+        roots = limits.attempt(_FACTOR_SECONDS, "finding exact eigenvalues", lambda: _exact_roots(m, coeffs))
         if roots is None:
             roots = _numeric_roots_of_matrix(m, 1e-20 * _scale(m))
         if exact_inertia is not None:

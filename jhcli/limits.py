@@ -17,8 +17,9 @@ import contextvars
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from jhcli.errors import StepTimeout
 
@@ -32,6 +33,7 @@ DEFAULT_TIMEOUT = 60.0
 
 _timeout: contextvars.ContextVar[float] = contextvars.ContextVar("jh_timeout", default=DEFAULT_TIMEOUT)
 _deadlines: list[tuple[float, str]] = []
+T = TypeVar("T")
 
 
 @contextmanager
@@ -88,3 +90,22 @@ def step(name: str) -> Iterator[None]:
         _deadlines.remove(entry)
         _arm()
         signal.signal(signal.SIGALRM, previous)
+
+
+def attempt(seconds: float, name: str, work: Callable[[], T]) -> T | None:
+    """``work()`` with at most ``seconds`` for it (and the steps inside it); None if that ran out.
+
+    For a fast exact method tried before a reliable fallback (exact factoring before numeric
+    root isolation, ``solve`` before a numeric search): the attempt gets a short budget of its
+    own, while a deadline of an enclosing step still raises as usual.
+    """
+    current = _timeout.get()
+    budget = seconds if current <= 0 else min(current, seconds)
+    outer = min(_deadlines)[0] if _deadlines else float("inf")
+    try:
+        with time_budget(budget), step(name):
+            return work()
+    except StepTimeout:
+        if time.monotonic() >= outer:
+            raise
+        return None
