@@ -197,7 +197,9 @@ def _print(result: Result, fmt: OutputFormat | None, digits: int, latex_env: Lat
 
 
 def _warn_undefined(result: Result) -> int:
-    problems = result.undefined_entries
+    from jhcli.render.common import undefined_warnings
+
+    problems = undefined_warnings(result)
     for problem in problems:
         sys.stderr.write(f"warning: {problem}\n")
     return ExitCode.MATH if problems else ExitCode.OK

@@ -159,17 +159,6 @@ class Result:
     certainty: Certainty | None = None  # of a critical-point search: exact solve or numeric search
     notes: tuple[str, ...] = ()  # facts worth a line of output (e.g. "no critical points")
 
-    @property
-    def undefined_entries(self) -> list[str]:
-        """Human names of every entry that is undefined or not real at some point."""
-        from jhcli.render.common import entry_name, point_label
-
-        return [
-            f"{entry_name(self, i, j)} at {point_label(p)}: {e.reason}"
-            for p in self.points
-            for i, j, e in p.undefined
-        ]
-
     def to_json(self) -> str:
         from jhcli.render import render
 

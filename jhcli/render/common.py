@@ -171,3 +171,12 @@ def condition_float(kappa: Any) -> float | None:
     if kappa == sympy.oo:
         return None
     return float(kappa)
+
+
+def undefined_warnings(result: Result) -> list[str]:
+    """One line per entry that is undefined or not real at some point: where, which, and why."""
+    return [
+        f"{entry_name(result, i, j)} at {point_label(p)}: {e.reason}"
+        for p in result.points
+        for i, j, e in p.undefined
+    ]
