@@ -33,10 +33,32 @@ def cheap_simplify(expr: sympy.Expr) -> sympy.Expr:
     return min(candidates, key=sympy.count_ops)
 
 
+# d/dv sign(u) = 2 DiracDelta(u) du/dv and d/dv Heaviside(u) = DiracDelta(u) du/dv. SymPy applies
+# these only when it knows u is real; for u = x/y (undefined at y = 0) it leaves Derivative(...).
+_JUMP_SLOPES = {sympy.sign: 2, sympy.Heaviside: 1}
+
+
+def _is_unevaluated_jump(node: sympy.Basic) -> bool:
+    return (
+        isinstance(node, sympy.Derivative)
+        and node.expr.func in _JUMP_SLOPES
+        and len(node.variable_count) == 1
+        and node.variable_count[0][1] == 1
+    )
+
+
+def _chain_rule_for_jump(node: sympy.Derivative) -> sympy.Expr:
+    inner, ((var, _),) = node.expr, node.variable_count
+    u = inner.args[0]
+    return _JUMP_SLOPES[inner.func] * sympy.DiracDelta(u) * sympy.diff(u, var)
+
+
 def _diff(expr: sympy.Expr, var: sympy.Symbol, simplify: bool) -> sympy.Expr:
     if var not in expr.free_symbols:
         return sympy.S.Zero
     d = sympy.diff(expr, var)
+    if d.has(sympy.Derivative):
+        d = d.replace(_is_unevaluated_jump, _chain_rule_for_jump)
     return cheap_simplify(d) if simplify else d
 
 

@@ -6,6 +6,7 @@ the API) only inside commands, so ``jh --help`` and ``jh --version`` start fast.
 
 from __future__ import annotations
 
+import math
 import sys
 import traceback
 from collections.abc import Sequence
@@ -266,8 +267,8 @@ def _parse_box(text: str | None) -> tuple[float, float] | None:
         box = (float(lo), float(hi))
     except ValueError:
         box = None
-    if not sep or box is None or not box[0] < box[1]:
-        raise UsageError(f"--box takes LOW:HIGH with LOW < HIGH, e.g. -5:5; got {text!r}")
+    if not sep or box is None or not (math.isfinite(box[0]) and math.isfinite(box[1]) and box[0] < box[1]):
+        raise UsageError(f"--box takes LOW:HIGH, finite numbers with LOW < HIGH, e.g. -5:5; got {text!r}")
     return box
 
 

@@ -6,6 +6,7 @@ stderr and an exit code, in one place. This module imports nothing else from jh.
 
 from __future__ import annotations
 
+import unicodedata
 from enum import IntEnum
 
 
@@ -82,16 +83,26 @@ class StepTimeout(LimitError):
 _EXCERPT_WIDTH = 72
 
 
+# Unicode categories that must never reach a terminal raw: controls, invisible format characters
+# (bidi overrides such as U+202E), line/paragraph separators, surrogates, private use, unassigned.
+_UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
 def printable(text: str) -> str:
-    """``text`` with control characters shown as escapes, so nothing reaches a terminal raw."""
+    """``text`` with control and invisible characters shown as escapes (``\\x1b``, ``\\u202e``)."""
     out = []
     for ch in text:
+        code = ord(ch)
         if ch == "\t":
             out.append(" ")
-        elif ord(ch) < 32 or 127 <= ord(ch) < 160:
-            out.append(f"\\x{ord(ch):02x}")
-        else:
+        elif unicodedata.category(ch) not in _UNPRINTABLE:
             out.append(ch)
+        elif code < 0x100:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
     return "".join(out)
 
 

@@ -31,6 +31,7 @@ MAX_VALUE_DIGITS = 4000
 DEFAULT_TIMEOUT = 60.0
 """Seconds each symbolic step may take unless ``--timeout`` says otherwise (0: no limit)."""
 
+_NO_LIMIT = 1e7  # seconds (about 4 months): a longer limit is no limit
 _timeout: contextvars.ContextVar[float] = contextvars.ContextVar("jh_timeout", default=DEFAULT_TIMEOUT)
 _deadlines: list[tuple[float, str]] = []
 T = TypeVar("T")
@@ -77,7 +78,7 @@ def step(name: str) -> Iterator[None]:
     Jacobian". Steps nest: an inner step never extends an outer one's deadline.
     """
     seconds = _timeout.get()
-    if seconds <= 0 or not _can_alarm():
+    if seconds <= 0 or seconds >= _NO_LIMIT or not _can_alarm():  # also inf, which setitimer refuses
         yield
         return
     entry = (time.monotonic() + seconds, name)

@@ -354,7 +354,10 @@ class TestErrors:
         """--box must be LOW:HIGH with LOW < HIGH."""
         out = run_jh("critical", "x**2", "--box", box)
         assert (out.exit_code, out.stdout) == (2, "")
-        assert out.stderr == f"error: --box takes LOW:HIGH with LOW < HIGH, e.g. -5:5; got '{box}'\n"
+        assert (
+            out.stderr
+            == f"error: --box takes LOW:HIGH, finite numbers with LOW < HIGH, e.g. -5:5; got '{box}'\n"
+        )
 
 
 class TestKinks:
