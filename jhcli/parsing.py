@@ -81,6 +81,9 @@ _TOO_DEEP = (
     f"expression nested too deeply: more than {MAX_DEPTH} levels of brackets, function calls, "
     f"signs or powers (limit {MAX_DEPTH})"
 )
+_NOT_FINITE_NAMES = frozenset({"nan", "inf", "infinity", "oo", "zoo"})
+"""Names people (and SymPy) use for non-numbers; in a point they get a message of their own."""
+_NOT_NUMBERS = frozenset({sympy.zoo, sympy.nan, sympy.oo, -sympy.oo})
 _LOG10_2 = math.log10(2)
 _PI = (sympy.pi, (math.log10(math.pi), 0.0))
 _CONSTANTS = {"pi": _PI, "π": _PI, "e": (sympy.E, (math.log10(math.e), 0.0))}
@@ -256,6 +259,34 @@ def _check_depth(text: str, start: int, end: int) -> None:
             depth -= 1
 
 
+_BRACKET_NAMES = {"(": "parenthesis", ")": "parenthesis", "[": "bracket", "]": "bracket"}
+_PARTNER = {")": "(", "]": "["}
+
+
+def _bracket_problem(text: str, start: int, end: int) -> ParseError | None:
+    """The first unbalanced or mismatched bracket in ``text[start:end]``, if any.
+
+    A closing bracket is reported where it stands, an opening bracket that is never closed where
+    it opens (the innermost one, as the parser would find it).
+    """
+    stack: list[tuple[str, int]] = []
+    for match in _BRACKETS.finditer(text, start, end):
+        char, pos = match.group(), match.start()
+        if char in "([":
+            stack.append((char, pos))
+        elif not stack:
+            message = f"unbalanced {_BRACKET_NAMES[char]}: {char!r} has no matching {_PARTNER[char]!r}"
+            return ParseError(message, text, pos)
+        elif stack[-1][0] != _PARTNER[char]:
+            return ParseError(f"mismatched brackets: {stack[-1][0]!r} is closed by {char!r}", text, pos)
+        else:
+            stack.pop()
+    if stack:
+        char, pos = stack[-1]
+        return ParseError(f"unbalanced {_BRACKET_NAMES[char]}: {char!r} is never closed", text, pos)
+    return None
+
+
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     """``start, end`` moved inwards past whitespace."""
     while start < end and text[start] in _SPACES:
@@ -280,6 +311,7 @@ class _Parser:
         self.floats = decimals == "float"
         self.constants_only = constants_only
         self.depth = 0
+        self.parens = 0  # open parentheses, to tell an unmatched ')' from one that closes too early
         self.symbols: dict[str, Any] = {}
         self.prev: Token | None = None
         self._pos = start
@@ -364,7 +396,8 @@ class _Parser:
                 op = self._advance()
                 factor = self._factor()
                 if op.kind == "/":
-                    inverse = self._build(op.pos, sympy.Pow, factor.expr, sympy.Integer(-1))
+                    # 1/0 is reported by the product, so that the message shows what was divided
+                    inverse = self._build(op.pos, sympy.Pow, factor.expr, sympy.Integer(-1), defined=False)
                     factor = _Value(inverse, factor.mag and factor.mag[::-1])
                 factors.append(factor)
             elif self._implicit():
@@ -442,8 +475,10 @@ class _Parser:
         if tok.kind == "(":
             self._advance()
             self._enter()
+            self.parens += 1
             value = self._sum()
             self._close(tok)
+            self.parens -= 1
             self.depth -= 1
             return value
         raise self._expected_operand()
@@ -453,6 +488,9 @@ class _Parser:
             self._advance()
         elif self.tok.kind == "end":
             raise self._error("unbalanced parenthesis: '(' is never closed", opening.pos)
+        elif self.tok.kind == ",":
+            rule = "parentheses hold one expression (components are separated by top-level commas)"
+            raise self._error(f"unexpected ',': {rule}", self.tok.pos)
         else:
             raise self._stray()
 
@@ -481,6 +519,8 @@ class _Parser:
             return _Value(*_CONSTANTS[name])
         if name in _FUNCTIONS and name not in self.variables:
             raise self._error(f"{_quote(name)} is a function; write {name}(...)", tok.pos)
+        if self.constants_only and name.casefold() in _NOT_FINITE_NAMES:
+            raise self._error(f"a point value must be a finite number, not {_quote(name)}", tok.pos)
         if self.constants_only:
             hint = "; write e for Euler's number" if name == "E" else ""  # SymPy prints exp(1) as E
             message = f"a point value must be a constant, but it contains the name {_quote(name)}{hint}"
@@ -499,6 +539,7 @@ class _Parser:
             raise self._error(f"unknown function {_quote(name)}", start)
         opening = self._advance()
         self._enter()
+        self.parens += 1
         args: list[_Value] = []
         if self.tok.kind != ")":
             args.append(self._sum())
@@ -508,6 +549,7 @@ class _Parser:
             if self.tok.kind == "=":
                 raise self._error("keyword arguments are not allowed", self.tok.pos)
         self._close(opening)
+        self.parens -= 1
         self.depth -= 1
         self._check_arguments(name_tok, function, args)
         mag = self._checked(_call_magnitude(function, args), start)
@@ -525,19 +567,34 @@ class _Parser:
         tok, prev = self.tok, self.prev
         if tok.kind in _NOT_ALLOWED:
             return self._error(_NOT_ALLOWED[tok.kind], tok.pos)
+        if tok.kind == "[":
+            rule = "'[ ]' may only enclose the whole list of components; use '( )' to group"
+            return _bracket_problem(self.text, self.start, self.end) or self._error(rule, tok.pos)
+        if tok.kind == "]" or (tok.kind == ")" and not self.parens):  # "(x + )" is not unmatched
+            return self._unmatched(tok) if not self.parens else self._mismatched(tok)
         found = "end of input" if tok.kind == "end" else _quote(tok.text)
-        after = f": expected an operand after {_quote(prev.text)}" if prev is not None else ""
-        return self._error(f"unexpected {found}{after}", tok.pos)
+        after = f"after {_quote(prev.text)}" if prev is not None else "first"
+        return self._error(f"unexpected {found}: expected an operand {after}", tok.pos)
 
     def _stray(self) -> ParseError:
         """The error for a token that cannot follow a complete operand."""
         tok = self.tok
         if tok.kind in _NOT_ALLOWED:
             return self._error(_NOT_ALLOWED[tok.kind], tok.pos)
+        if tok.kind in (")", "]"):  # ")" inside parentheses closes them: it cannot get here
+            return self._unmatched(tok) if not self.parens else self._mismatched(tok)
         if tok.kind in ("num", "name", "(") and self.prev is not None:
             between = f"{_quote(self.prev.text)} and {_quote(tok.text)}"
             return self._error(f"missing operator between {between} (use '*' to multiply)", tok.pos)
         return self._error(f"unexpected {_quote(tok.text)}", tok.pos)
+
+    def _unmatched(self, tok: Token) -> ParseError:
+        """A closing bracket outside every parenthesis (a '[' never gets this far)."""
+        name, opening = _BRACKET_NAMES[tok.kind], _PARTNER[tok.kind]
+        return self._error(f"unbalanced {name}: {_quote(tok.text)} has no matching {opening!r}", tok.pos)
+
+    def _mismatched(self, tok: Token) -> ParseError:
+        return self._error(f"mismatched brackets: '(' is closed by {_quote(tok.text)}", tok.pos)
 
     def _check_arguments(self, name_tok: Token, function: _Function, args: list[_Value]) -> None:
         low, high, given = function.min_args, function.max_args, len(args)
@@ -569,16 +626,27 @@ class _Parser:
 
     # -- building, with the size checks made before SymPy does the work ----------------------
 
-    def _build(self, start: int, build: Callable[..., Any], *args: Any) -> Any:
+    def _build(self, start: int, build: Callable[..., Any], *args: Any, defined: bool = True) -> Any:
+        """``build(*args)``; with ``defined``, a result that is not a finite number is an error here.
+
+        SymPy folds ``1/0`` into ``zoo`` and then ``x + zoo`` into ``zoo``: unchecked, ``x + 1/0``
+        would silently lose its variable. Arguments were checked when they were built, so a new
+        infinity or NaN is the whole result or one of its arguments (``zoo*x``).
+        """
         try:
-            return build(*args)
+            expr = build(*args)
         except (JhError, MemoryError):
             raise
         except RecursionError:
             raise LimitError(_TOO_DEEP) from None
-        except Exception as exc:  # SymPy refusing odd arguments, e.g. max(x, 1/0)
+        except Exception as exc:  # SymPy refusing odd arguments
             detail = _short((str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip("."), 120)
             raise self._error(f"cannot evaluate {_quote(self._snippet(start))}: {detail}", start) from None
+        if defined and (expr in _NOT_NUMBERS or any(a in _NOT_NUMBERS for a in expr.args)):
+            what = "point value " if self.constants_only else ""
+            message = f"{what}{_quote(self._snippet(start))} is undefined (not a finite number)"
+            raise self._error(message, start)
+        return expr
 
     def _raise(self, base: _Value, exponent: _Value, start: int) -> _Value:
         b, x = base.expr, exponent.expr
@@ -682,10 +750,14 @@ def parse_expression(text: str, *, variables: Iterable[str] = (), decimals: str 
     return result
 
 
-def split_components(text: str) -> list[tuple[str, int]]:
+def split_components(
+    text: str, *, item: str = "component", whole: str = "expression"
+) -> list[tuple[str, int]]:
     """Split at top-level commas (a ``[...]`` around the whole text is dropped first).
 
-    Returns each component without surrounding whitespace, with its offset in ``text``.
+    Returns each component without surrounding whitespace, with its offset in ``text``. ``item``
+    and ``whole`` name a component and the whole text in messages: a blank text is an "empty
+    expression", a blank piece e.g. an "empty component after the last ','".
 
     >>> split_components("[x**2 + y, max(x, y)]")
     [('x**2 + y', 1), ('max(x, y)', 11)]
@@ -710,10 +782,18 @@ def split_components(text: str) -> list[tuple[str, int]]:
             piece_start = match.end()
     bounds.append((piece_start, end))
     components = []
-    for piece_start, piece_end in bounds:
+    for i, (piece_start, piece_end) in enumerate(bounds):
         lo, hi = _strip(text, piece_start, piece_end)
         if lo == hi:
-            raise ParseError("empty component", text, piece_end)
+            if len(bounds) == 1:
+                where = f"empty {whole}"
+            elif i == 0:
+                where = f"empty {item} before the first ','"
+            elif i == len(bounds) - 1:
+                where = f"empty {item} after the last ','"
+            else:
+                where = f"empty {item} between two commas"
+            raise ParseError(where, text, piece_end)
         components.append((text[lo:hi], lo))
     return components
 
@@ -729,6 +809,9 @@ def parse_functions(
     [x**2 + y, x*y, sin(x)]
     """
     names = frozenset(getattr(v, "name", v) for v in variables)
+    total = sum(len(text) for text in texts)
+    if len(texts) > 1 and total > MAX_INPUT_LENGTH:  # one text: split_components checks it
+        raise LimitError(f"input too long: {total} characters in all (limit {MAX_INPUT_LENGTH})")
     return [
         _parse(text, offset, offset + len(piece), names, decimals)
         for text in texts
@@ -742,17 +825,20 @@ def parse_variables(text: str) -> list[sympy.Symbol]:
     >>> parse_variables("x, y, w1")
     [x, y, w1]
     """
-    names: list[str] = []
-    for piece, offset in split_components(text):
+    names: dict[str, None] = {}  # ordered, and a duplicate is found in O(1): 100,000 names take no time
+    for piece, offset in split_components(text, item="variable name", whole="variable list"):
         if piece == "π":
             raise ParseError("'π' is the constant pi, not a variable name", text, offset)
         if not _VARIABLE.fullmatch(piece) or "__" in piece:
             hint = "; separate names with ','" if any(c in _SPACES for c in piece) else ""
-            rule = "a name is a letter, then letters, digits or '_'"
+            valid = _VARIABLE.fullmatch(piece) is not None  # then only the '__' rule is broken
+            rule = (
+                "a name may not contain '__'" if valid else "a name is a letter, then letters, digits or '_'"
+            )
             raise ParseError(f"invalid variable name {_quote(piece)}: {rule}{hint}", text, offset)
         if piece in names:
             raise ParseError(f"duplicate variable {_quote(piece)}", text, offset)
-        names.append(piece)
+        names[piece] = None
     return [make_symbol(name) for name in names]
 
 
@@ -784,7 +870,7 @@ def parse_point(text: str, variables: Sequence[sympy.Symbol]) -> dict[sympy.Symb
     variables = list(variables)
     names = ", ".join(v.name for v in variables) or "none"
     entries: list[tuple[str | None, int, int, int]] = []  # name, its position, value start and end
-    for piece, offset in split_components(text):
+    for piece, offset in split_components(text, item="coordinate", whole="point"):
         equals = piece.find("=")
         if equals < 0:
             entries.append((None, offset, offset, offset + len(piece)))
