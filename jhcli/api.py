@@ -25,7 +25,7 @@ from jhcli import calculus
 from jhcli.analysis import Origin, evaluate_matrix
 from jhcli.errors import LimitError, UsageError
 from jhcli.limits import MAX_VARIABLES, step, time_budget
-from jhcli.models import Command, PointResult, Result
+from jhcli.models import Certainty, Classification, Command, PointResult, PointType, Result
 from jhcli.parsing import make_symbol, ordered_symbols, parse_functions, parse_point, parse_variables
 from jhcli.printing import sstr
 
@@ -265,8 +265,19 @@ def _analyse(
     """Add the eigen-analysis and the classification to a point whose Hessian is defined."""
     from jhcli import curvature
 
-    if point.undefined:
-        return point  # nothing to analyse: the CLI reports the undefined entries
+    if point.undefined:  # no Hessian to analyse: the CLI reports the undefined entries
+        if not classify:
+            return point
+        reason = point.undefined[0][2].reason
+        return replace(
+            point,
+            classification=Classification(
+                type=PointType.INCONCLUSIVE,
+                degenerate=False,
+                reason=f"the Hessian does not exist here ({reason}), so the derivative tests do not apply",
+                certainty=Certainty.EXACT,
+            ),
+        )
     values = sympy.Matrix([[e.exact for e in row] for row in point.values])
     spectrum = None
     if eig:

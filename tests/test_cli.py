@@ -408,3 +408,15 @@ class TestSizeLimits:
             "error: a value at this point has about 5003 digits (limit 4000); "
             "evaluate at a point with smaller numbers\n"
         )
+
+    def test_classify_where_the_hessian_does_not_exist(self) -> None:
+        """|x| + y**2 at the origin: no Hessian, so the verdict is inconclusive with the reason, exit 1."""
+        out = run_jh("hessian", "abs(x) + y**2", "--at", "0,0", "--classify", "-f", "json")
+        assert out.exit_code == 1
+        assert json.loads(out.stdout)["points"][0]["classification"] == {
+            "type": "inconclusive",
+            "degenerate": False,
+            "reason": "the Hessian does not exist here (the first derivative sign(x) does not exist here, "
+            "so neither does this one), so the derivative tests do not apply",
+            "certainty": "exact",
+        }
