@@ -24,7 +24,7 @@ import sympy
 from jhcli import calculus
 from jhcli.analysis import Origin, evaluate_matrix
 from jhcli.errors import LimitError, UsageError
-from jhcli.limits import MAX_VARIABLES, step, time_budget
+from jhcli.limits import MAX_FUNCTIONS, MAX_VARIABLES, step, time_budget
 from jhcli.models import Certainty, Classification, Command, PointResult, PointType, Result
 from jhcli.parsing import make_symbol, ordered_symbols, parse_functions, parse_point, parse_variables
 from jhcli.printing import sstr
@@ -88,6 +88,8 @@ class _Problem:
     def __init__(self, functions: FunctionsIn, vars: VarsIn, at: Iterable[PointIn], decimals: str) -> None:
         declared = _variables(vars)
         self.functions = _functions(functions, declared, decimals)
+        if len(self.functions) > MAX_FUNCTIONS:
+            raise LimitError(f"too many components: {len(self.functions)} (limit {MAX_FUNCTIONS})")
         self.variables = declared if declared is not None else ordered_symbols(self.functions)
         if len(self.variables) > MAX_VARIABLES:
             raise LimitError(

@@ -167,14 +167,20 @@ Env = Annotated[
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
 
 
+_OPTION_NAMES = frozenset(
+    "--vars --at --format --digits --timeout --no-simplify --float --latex-env --debug "
+    "--eig --vectors --classify --box --help".split()
+)
+
+
 def _read_exprs(exprs: list[str]) -> list[str]:
     """The expression arguments, with '-' replaced by the lines of stdin."""
     out: list[str] = []
     for text in exprs:
-        if text.startswith("--") and len(text) > 2 and text[2].isalpha():
+        if text.split("=", 1)[0] in _OPTION_NAMES:  # "--sin(x)" is an expression, "--at" is not
             raise UsageError(f"{text!r} after '--' is read as an expression; put options before '--'")
         if text == "-":
-            lines = [line.strip() for line in sys.stdin.read().splitlines()]
+            lines = [line.strip() for line in sys.stdin.read().lstrip("\ufeff").splitlines()]
             out += [line for line in lines if line]
             if not lines or not any(lines):
                 raise UsageError("no expression on standard input")

@@ -25,6 +25,8 @@ from jhcli.errors import StepTimeout
 
 MAX_VARIABLES = 2000
 """Variables in one request (a Hessian of n variables has n**2 entries)."""
+MAX_FUNCTIONS = 2000
+"""Components of a vector function in one request."""
 MAX_VALUE_DIGITS = 4000
 """Decimal digits of an exact number in a result."""
 

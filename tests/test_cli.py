@@ -420,3 +420,26 @@ class TestSizeLimits:
             "so neither does this one), so the derivative tests do not apply",
             "certainty": "exact",
         }
+
+
+class TestDoubleDash:
+    def test_double_minus_expression_after_double_dash(self) -> None:
+        """'--sin(x)' after '--' is the expression -(-sin(x)), not an option."""
+        out = run_jh("gradient", "--", "--sin(x)", "-f", "json")
+        assert out.exit_code == 2  # "-f" and "json" after '--' are components too
+        out = run_jh("gradient", "-f", "json", "--", "--sin(x)")
+        assert (out.exit_code, json.loads(out.stdout)["matrix"]) == (0, [["cos(x)"]])
+
+    def test_byte_order_mark_on_stdin_is_ignored(self) -> None:
+        """A BOM at the start of stdin (Windows tools) is not an error."""
+        out = run_jh("gradient", "-", "-f", "json", stdin="\ufeffx**2\n")
+        assert (out.exit_code, json.loads(out.stdout)["matrix"]) == (0, [["2*x"]])
+
+    def test_too_many_components(self) -> None:
+        """More than 2000 components is refused with exit 3."""
+        out = run_jh("jacobian", ",".join(["x"] * 2001))
+        assert (out.exit_code, out.stdout, out.stderr) == (
+            3,
+            "",
+            "error: too many components: 2001 (limit 2000)\n",
+        )
