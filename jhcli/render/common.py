@@ -60,6 +60,11 @@ def names(symbols: Sequence[sympy.Symbol]) -> list[str]:
     return [s.name for s in symbols]
 
 
+def assignments(at: Sequence[tuple[sympy.Symbol, sympy.Expr]]) -> str:
+    """``x = 1, y = 0``: a critical point's coordinates."""
+    return ", ".join(f"{s.name} = {sstr(v)}" for s, v in at)
+
+
 def point_label(point: PointResult) -> str:
     """``(x, y) = (2, 3)``, or ``x = 2`` for one variable; ``every point`` for a constant matrix."""
     if not point.at:

@@ -8,6 +8,7 @@ from typing import Any
 from jhcli.models import Classification, Result
 from jhcli.render.common import (
     DEFAULT_DIGITS,
+    assignments,
     column_labels,
     completeness_text,
     entry_approx,
@@ -70,7 +71,7 @@ def render(
         completeness = completeness_text(result)
         lines += ["", f"**Critical points** ({completeness}):", ""]
         for cp in result.critical_points:
-            where = ", ".join(f"{s.name} = {sstr(v)}" for s, v in cp.at)
+            where = assignments(cp.at)
             lines.append(f"- {_verdict(cp.classification, where)} f = {_code(sstr(cp.value))}")
         for family in result.families:
             lines.append(f"- {_verdict(family.classification, family.description)}")

@@ -8,6 +8,7 @@ from typing import Any
 from jhcli.models import Classification, Result
 from jhcli.render.common import (
     DEFAULT_DIGITS,
+    assignments,
     completeness_text,
     entry_approx,
     entry_exact,
@@ -70,7 +71,7 @@ def _critical_lines(result: Result, digits: int) -> list[str]:
     completeness = completeness_text(result)
     lines = ["", f"critical points: {found} isolated ({completeness})"]
     for k, cp in enumerate(result.critical_points, 1):
-        label = ", ".join(f"{s.name} = {sstr(v)}" for s, v in cp.at)
+        label = assignments(cp.at)
         lines += [
             "",
             f"{k}. {label}: {cp.classification.type.value}",

@@ -12,6 +12,7 @@ from rich.text import Text
 from jhcli.models import Classification, PointType, Result, Status
 from jhcli.render.common import (
     DEFAULT_DIGITS,
+    assignments,
     column_labels,
     completeness_text,
     eigenvalue_text,
@@ -108,7 +109,7 @@ def _critical(result: Result, digits: int) -> list[RenderableType]:
             c = cp.classification
             table.add_row(
                 Text(str(k)),
-                Text(", ".join(f"{s.name} = {sstr(v)}" for s, v in cp.at)),
+                Text(assignments(cp.at)),
                 Text(sstr(cp.value)),
                 Text(", ".join(eigenvalue_text(ev, digits) for ev in cp.spectrum.eigenvalues)),
                 Text(c.type.value + (" (degenerate)" if c.degenerate else ""), style=VERDICT_STYLES[c.type]),
