@@ -26,12 +26,24 @@ from jhcli.analysis import Origin, evaluate_matrix
 from jhcli.errors import LimitError, UsageError
 from jhcli.limits import MAX_FUNCTIONS, MAX_VARIABLES, step, time_budget
 from jhcli.models import Certainty, Classification, Command, PointResult, PointType, Result
-from jhcli.parsing import make_symbol, ordered_symbols, parse_functions, parse_point, parse_variables
+from jhcli.parsing import (
+    Binding,
+    Declarations,
+    bind,
+    make_symbol,
+    ordered_symbols,
+    parse_declarations,
+    parse_functions,
+    parse_let,
+    parse_point,
+)
 from jhcli.printing import sstr
 
 FunctionsIn: TypeAlias = "str | sympy.Expr | Sequence[str | sympy.Expr]"
 VarsIn: TypeAlias = "str | Sequence[str | sympy.Symbol] | None"
 PointIn: TypeAlias = "str | Mapping[Any, Any] | Sequence[Any]"
+LetIn: TypeAlias = "Sequence[str] | Mapping[str, Any] | None"
+Bindings: TypeAlias = "dict[str, Binding]"
 
 
 def _as_real_symbols(expr: sympy.Expr) -> sympy.Expr:
@@ -39,16 +51,16 @@ def _as_real_symbols(expr: sympy.Expr) -> sympy.Expr:
     return expr.xreplace({s: make_symbol(s.name) for s in expr.free_symbols if isinstance(s, sympy.Symbol)})
 
 
-def _variables(vars: VarsIn) -> list[sympy.Symbol] | None:
+def _declarations(vars: VarsIn) -> Declarations | None:
     if vars is None:
         return None
     if isinstance(vars, str):
-        return parse_variables(vars)
-    return parse_variables(",".join(v.name if isinstance(v, sympy.Symbol) else str(v) for v in vars))
+        return parse_declarations(vars)
+    return parse_declarations(",".join(v.name if isinstance(v, sympy.Symbol) else str(v) for v in vars))
 
 
 def _functions(
-    functions: FunctionsIn, declared: Sequence[sympy.Symbol] | None, decimals: str
+    functions: FunctionsIn, declared: Sequence[sympy.Symbol] | None, decimals: str, bindings: Bindings
 ) -> list[sympy.Expr]:
     items: Sequence[Any] = [functions] if isinstance(functions, (str, sympy.Basic)) else functions
     names = [v.name for v in declared] if declared else []
@@ -59,46 +71,85 @@ def _functions(
             texts.append(item)
         else:
             if texts:
-                out += parse_functions(texts, variables=names, decimals=decimals)
+                out += parse_functions(texts, variables=names, decimals=decimals, bindings=bindings)
                 texts = []
-            out.append(_as_real_symbols(sympy.Integer(item) if isinstance(item, int) else item))
+            value = sympy.Integer(item) if isinstance(item, int) else item
+            out += list(value) if isinstance(value, sympy.MatrixBase) else [_as_real_symbols(value)]
     if texts:
-        out += parse_functions(texts, variables=names, decimals=decimals)
+        out += parse_functions(texts, variables=names, decimals=decimals, bindings=bindings)
     if not out:
         raise UsageError("no function given")
     return out
 
 
-def _points(at: Iterable[PointIn], variables: Sequence[sympy.Symbol]) -> list[dict[sympy.Symbol, sympy.Expr]]:
+def _let_text(value: Any) -> str:
+    """A Python value for ``let=`` as jh input text: numbers, nested lists, SymPy objects."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_let_text(v) for v in value) + "]"
+    return value if isinstance(value, str) else sstr(value)
+
+
+def _bindings(let: LetIn, declared: Declarations | None, decimals: str) -> tuple[Bindings, set[sympy.Symbol]]:
+    """The ``--let`` names (and declared vectors) with their values, and the parameters they bring."""
+    bindings: Bindings = dict(declared.shaped) if declared else {}
+    names = [v.name for v in declared.symbols] if declared else []
+    parameters: set[sympy.Symbol] = set()
+    items = list(let.items()) if isinstance(let, Mapping) else [(None, text) for text in let or ()]
+    for key, value in items:
+        if key is not None and isinstance(value, sympy.Basic) and value.free_symbols:
+            name, binding = str(key), bind(str(key), value)
+        else:
+            text = value if key is None else f"{key}={_let_text(value)}"
+            name, binding = parse_let(text, bindings=bindings, variables=names, decimals=decimals)
+        bindings[name] = binding
+        parameters |= binding.expr.free_symbols
+    return bindings, parameters - set(declared.symbols if declared else ())
+
+
+def _points(
+    at: Iterable[PointIn], variables: Sequence[sympy.Symbol], shaped: Bindings | None = None
+) -> list[dict[sympy.Symbol, sympy.Expr]]:
     points = []
     for p in at:
         if isinstance(p, str):
-            points.append(parse_point(p, variables))
+            points.append(parse_point(p, variables, shaped))
         elif isinstance(p, Mapping):
-            text = ",".join(f"{k.name if isinstance(k, sympy.Symbol) else k}={sstr(v)}" for k, v in p.items())
-            points.append(parse_point(text, variables))
+            text = ",".join(
+                f"{k.name if isinstance(k, sympy.Symbol) else k}={_let_text(v)}" for k, v in p.items()
+            )
+            points.append(parse_point(text, variables, shaped))
         else:
-            points.append(parse_point(",".join(sstr(v) for v in p), variables))
+            points.append(parse_point(",".join(sstr(v) for v in p), variables, shaped))
     return points
 
 
 class _Problem:
     """Parsed input shared by every command."""
 
-    def __init__(self, functions: FunctionsIn, vars: VarsIn, at: Iterable[PointIn], decimals: str) -> None:
-        declared = _variables(vars)
-        self.functions = _functions(functions, declared, decimals)
+    def __init__(
+        self, functions: FunctionsIn, vars: VarsIn, at: Iterable[PointIn], decimals: str, let: LetIn = None
+    ) -> None:
+        declared = _declarations(vars)
+        bindings, self.parameters = _bindings(let, declared, decimals)
+        symbols = declared.symbols if declared is not None else None
+        self.functions = _functions(functions, symbols, decimals, bindings)
         if len(self.functions) > MAX_FUNCTIONS:
             raise LimitError(f"too many components: {len(self.functions)} (limit {MAX_FUNCTIONS})")
-        self.variables = declared if declared is not None else ordered_symbols(self.functions)
+        self.variables = (
+            symbols
+            if symbols is not None
+            else [s for s in ordered_symbols(self.functions) if s not in self.parameters]
+        )
         if len(self.variables) > MAX_VARIABLES:
             raise LimitError(
                 f"too many variables: {len(self.variables)} (limit {MAX_VARIABLES}); "
                 "the matrices would be too large to compute here"
             )
         if not self.variables:
-            raise UsageError("no variables: the function is constant; name them with --vars")
-        self.points = _points(at, self.variables)
+            hint = " (symbols in --let values are parameters)" if self.parameters else ""
+            raise UsageError(f"no variables: the function is constant{hint}; name them with --vars")
+        self.lets = tuple((name, b.expr) for name, b in bindings.items() if not b.source.startswith("--vars"))
+        self.points = _points(at, self.variables, declared.shaped if declared else None)
 
     def scalar(self, command: str) -> sympy.Expr:
         if len(self.functions) != 1:
@@ -124,6 +175,7 @@ def _result(
         matrix=shown,
         points=tuple(points),
         notes=notes,
+        let=problem.lets,
         **extra,
     )
 
@@ -154,6 +206,7 @@ def jacobian(
     simplify: bool = True,
     decimals: str = "exact",
     timeout: float | None = None,
+    let: LetIn = None,
 ) -> Result:
     """The Jacobian ``J[i, j] = d f_i / d x_j`` (rows: functions, columns: variables).
 
@@ -161,7 +214,7 @@ def jacobian(
     Matrix([[a*(1 - tanh(a*x + b*y)**2), b*(1 - tanh(a*x + b*y)**2)]])
     """
     with time_budget(timeout):
-        problem = _Problem(functions, vars, at, decimals)
+        problem = _Problem(functions, vars, at, decimals, let)
         fs, vs = problem.functions, problem.variables
         matrix = calculus.jacobian(fs, vs, simplify=simplify)
         points: list[PointResult] = []
@@ -181,6 +234,7 @@ def gradient(
     simplify: bool = True,
     decimals: str = "exact",
     timeout: float | None = None,
+    let: LetIn = None,
 ) -> Result:
     """The gradient of a scalar function, as an n x 1 column.
 
@@ -188,7 +242,7 @@ def gradient(
     ((Entry(status=<Status.OK: 'ok'>, exact=cos(1) + pi, numeric=3.6818...
     """
     with time_budget(timeout):
-        problem = _Problem(function, vars, at, decimals)
+        problem = _Problem(function, vars, at, decimals, let)
         f, vs = problem.scalar("gradient"), problem.variables
         matrix = calculus.gradient(f, vs, simplify=simplify)
         points: list[PointResult] = []
@@ -210,6 +264,7 @@ def hessian(
     simplify: bool = True,
     decimals: str = "exact",
     timeout: float | None = None,
+    let: LetIn = None,
 ) -> Result:
     """The Hessian ``H[i, j] = d2 f / dx_i dx_j`` (symmetric), optionally analysed at points.
 
@@ -218,9 +273,11 @@ def hessian(
     classifies every critical point (like :func:`critical`).
     """
     if classify and not at:
-        return critical(function, vars=vars, box=box, simplify=simplify, decimals=decimals, timeout=timeout)
+        return critical(
+            function, vars=vars, box=box, simplify=simplify, decimals=decimals, timeout=timeout, let=let
+        )
     with time_budget(timeout):
-        problem = _Problem(function, vars, at, decimals)
+        problem = _Problem(function, vars, at, decimals, let)
         f, vs = problem.scalar("hessian"), problem.variables
         grad = calculus.gradient(f, vs, simplify=simplify)
         matrix = calculus.hessian_from_gradient(grad, vs, simplify=simplify)
@@ -304,12 +361,13 @@ def critical(
     simplify: bool = True,
     decimals: str = "exact",
     timeout: float | None = None,
+    let: LetIn = None,
 ) -> Result:
     """Every critical point of a scalar function, each classified, plus families of them."""
     from jhcli.critical import find_critical_points
 
     with time_budget(timeout):
-        problem = _Problem(function, vars, (), decimals)
+        problem = _Problem(function, vars, (), decimals, let)
         f, vs = problem.scalar("critical"), problem.variables
         matrix = calculus.hessian(f, vs, simplify=simplify)
         search = find_critical_points(f, vs, box=box)

@@ -123,7 +123,17 @@ Vars = Annotated[
     typer.Option(
         "--vars",
         metavar="NAMES",
-        help="Variables in order, e.g. x,y (default: the free symbols in natural order).",
+        help="Variables in order, e.g. x,y; a vector x:2 (components x_1, x_2) or a matrix W:2x2 "
+        "(W_11 ... W_22, row-major). Default: the free symbols in natural order.",
+    ),
+]
+Let = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--let",
+        metavar="NAME=VALUE",
+        help="Bind a name to a number, expression or nested list, e.g. W=[[1,2],[3,4]]; its symbols "
+        "are parameters, not variables. Repeatable; later values may use earlier names.",
     ),
 ]
 At = Annotated[
@@ -168,7 +178,7 @@ Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an e
 
 
 _OPTION_NAMES = frozenset(
-    "--vars --at --format --digits --timeout --no-simplify --float --latex-env --debug "
+    "--vars --let --at --format --digits --timeout --no-simplify --float --latex-env --debug "
     "--eig --vectors --classify --box --help".split()
 )
 
@@ -282,6 +292,7 @@ def _parse_box(text: str | None) -> tuple[float, float] | None:
 def jacobian(
     exprs: Exprs,
     vars: Vars = None,
+    let: Let = None,
     at: At = None,
     format: Fmt = None,
     digits: Digits = 6,
@@ -304,6 +315,7 @@ def jacobian(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats),
+        let=let or (),
         at=at or (),
     )
 
@@ -312,6 +324,7 @@ def jacobian(
 def gradient(
     exprs: Exprs,
     vars: Vars = None,
+    let: Let = None,
     at: At = None,
     format: Fmt = None,
     digits: Digits = 6,
@@ -333,6 +346,7 @@ def gradient(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats),
+        let=let or (),
         at=at or (),
     )
 
@@ -344,6 +358,7 @@ app.command("grad", hidden=True)(gradient)  # alias: same help, same options
 def hessian(
     exprs: Exprs,
     vars: Vars = None,
+    let: Let = None,
     at: At = None,
     eig: Annotated[
         bool, typer.Option("--eig", help="Eigenvalues, determinant, trace, inertia, condition number.")
@@ -383,6 +398,7 @@ def hessian(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats),
+        let=let or (),
         at=at or (),
         eig=eig,
         vectors=vectors,
@@ -395,6 +411,7 @@ def hessian(
 def critical(
     exprs: Exprs,
     vars: Vars = None,
+    let: Let = None,
     box: Annotated[
         str | None,
         typer.Option(
@@ -425,6 +442,7 @@ def critical(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats),
+        let=let or (),
         box=box,
     )
 

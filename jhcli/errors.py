@@ -52,8 +52,8 @@ class ParseError(JhError):
         return f"{self.message}\n{caret_excerpt(self.text, self.position)}"
 
 
-class ShapeError(JhError):
-    """Vectors or matrices of incompatible shapes were combined."""
+class ShapeError(ParseError):
+    """Vectors or matrices of incompatible shapes were combined (shown with a caret when read from text)."""
 
 
 class MathError(JhError):

@@ -14,11 +14,13 @@ the signal is delivered between bytecodes); elsewhere steps run unbounded.
 from __future__ import annotations
 
 import contextvars
+import gc
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import FrameType
 from typing import TypeVar
 
 from jhcli.errors import StepTimeout
@@ -58,10 +60,27 @@ def _can_alarm() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
-def _on_alarm(signum: int, frame: object) -> None:
+def _in_gc_callback(frame: FrameType | None) -> bool:
+    codes = {getattr(cb, "__code__", None) for cb in gc.callbacks}
+    while frame is not None:
+        if frame.f_code in codes:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
     if _deadlines:
         _, name = min(_deadlines)
-        raise StepTimeout(name, _timeout.get())
+        # An exception raised inside a garbage-collector callback (a profiler's, a test tool's)
+        # would be swallowed by Python and the step would run on: fire again a moment later.
+        # ``step`` disarms the timer once the exception has reached it.
+        signal.setitimer(signal.ITIMER_REAL, _RETRY_SECONDS)
+        if not _in_gc_callback(frame):
+            raise StepTimeout(name, _timeout.get())
+
+
+_RETRY_SECONDS = 0.05
 
 
 def _arm() -> None:

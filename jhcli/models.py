@@ -158,6 +158,7 @@ class Result:
     complete: bool | None = None  # for critical-point searches
     certainty: Certainty | None = None  # of a critical-point search: exact solve or numeric search
     notes: tuple[str, ...] = ()  # facts worth a line of output (e.g. "no critical points")
+    let: tuple[tuple[str, Any], ...] = ()  # names bound with --let and their values (expr or matrix)
 
     def to_json(self) -> str:
         from jhcli.render import render

@@ -9,27 +9,34 @@ the size of numbers, estimated from the operands' estimates instead of by buildi
 Grammar (DESIGN.md, "Grammar of expressions")::
 
     sum      := product (("+" | "-") product)*
-    product  := ("+" | "-") product | power (("*" | "/") factor | <implicit> power)*
+    product  := ("+" | "-") product | power (("*" | "/" | "@") factor | <implicit> power)*
     factor   := ("+" | "-") factor | power
     power    := postfix ("**" factor)?           right-associative; "^" is "**"
-    postfix  := primary superscript*             x², x⁻¹
-    primary  := number | name | name "(" sum ("," sum)* ")" | "(" sum ")"
+    postfix  := primary (superscript | ".T")*    x², x⁻¹, W.T
+    primary  := number | name | name "(" sum ("," sum)* ")" | "(" sum ")" | "[" sum ("," sum)* "]"
 
 Implicit multiplication only after a number (``2x``, ``3(x+1)``, ``2 sin(x)``) and in ``)(``.
 A leading sign applies to the whole product, ``-a*b`` = ``-(a*b)``, as SymPy prints it.
+
+Vectors and matrices (NumPy's rules, without broadcasting beyond scalars): ``[a, b]`` is a column,
+``[[1, 2], [3, 4]]`` a matrix given by rows; names bound with ``--let`` or declared as ``x:2`` /
+``W:2x2`` stand for their value. ``@`` is the matrix product, ``.T`` and ``transpose()`` transpose;
+``+ - * / **`` and every function act elementwise, a scalar combining with every entry; ``sum()``
+and ``trace()`` reduce to a scalar. A 1x1 result is a scalar, so ``x.T@A@x`` is a number.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import sympy
 
-from jhcli.errors import JhError, LimitError, ParseError
+from jhcli.errors import JhError, LimitError, ParseError, ShapeError
 
 MAX_INPUT_LENGTH: int = 1_000_000
 """Characters in one input text; longer texts are refused."""
@@ -39,6 +46,10 @@ MAX_NUMBER_DIGITS: int = 4000
 """Decimal digits of any number the parser would build (or the magnitude of a constant)."""
 MAX_EXPONENT: int = 10_000
 """Largest |exponent| on an expression with variables, e.g. ``x**10000``."""
+MAX_VARIABLES_IN_SHAPE: int = 100_000
+"""Components of one ``--vars`` vector or matrix (the command's own variable limit is smaller)."""
+MAX_ENTRIES: int = 1_000_000
+"""Entries of one vector or matrix built while reading an expression or a ``--vars`` shape."""
 
 # SymPy runs primality tests on a radicand: that takes seconds beyond about 700 digits.
 _MAX_ROOT_DIGITS = 500
@@ -65,7 +76,6 @@ _VARIABLE = re.compile(f"[A-Za-z][A-Za-z0-9_]*|[{_GREEK}]")
 
 _OPERATOR_KIND = {"^": "**", "·": "*", "×": "*", "⋅": "*", "−": "-", "–": "-", "÷": "/"}
 _NOT_ALLOWED = {
-    "@": "matrix product '@' is not supported here",
     ":=": "assignment expressions ':=' are not allowed",
     ":": "':' is not allowed: no lambdas, slices or annotations",
     "=": "'=' is not allowed in an expression",
@@ -97,6 +107,7 @@ class _Function(NamedTuple):
     # exponentially, "bounded" stays below 10**0.5, "same" at most like the arguments.
     growth: str = "same"
     root: bool = False  # takes a root of its argument
+    whole: bool = False  # acts on a matrix as a whole (transpose, sum), not entry by entry
 
 
 def _plain(*names: str, growth: str = "same") -> dict[str, _Function]:
@@ -123,6 +134,9 @@ _FUNCTIONS: dict[str, _Function] = {
     "sigmoid": _Function(lambda a: 1 / (1 + sympy.exp(-a)), growth="exp"),
     "softplus": _Function(lambda a: sympy.log(1 + sympy.exp(a)), growth="exp"),
     "relu": _Function(lambda a: sympy.Max(0, a)),
+    "transpose": _Function(lambda a: a.T if isinstance(a, sympy.MatrixBase) else a, whole=True),
+    "sum": _Function(lambda a: a, whole=True),  # built by _Parser._reduce
+    "trace": _Function(lambda a: a, whole=True),  # built by _Parser._reduce
     # SymPy prints these in derivatives (of relu, Max, sign); results must parse back.
     "Heaviside": _Function(sympy.Heaviside, 1, 2, growth="bounded"),
     "DiracDelta": _Function(sympy.DiracDelta, 1, 2),
@@ -143,8 +157,29 @@ small it can be (and so how much precision evaluating it takes)."""
 
 
 class _Value(NamedTuple):
-    expr: Any
-    mag: _Magnitude | None  # None: the expression has variables
+    expr: Any  # a SymPy expression, or an ImmutableMatrix (never 1x1: that is a scalar)
+    mag: _Magnitude | None  # None: the expression has variables; for a matrix, its constant entries
+
+
+class Binding(NamedTuple):
+    """What a name stands for in expressions: a ``--let`` value or a declared vector variable."""
+
+    value: _Value
+    source: str  # for messages: "--let W", "--vars x:2"
+
+    @property
+    def expr(self) -> Any:
+        return self.value.expr
+
+
+def _shape_text(shape: tuple[int, int]) -> str:
+    return f"{shape[0]}x{shape[1]}"
+
+
+def _entry(value: _Value, k: int) -> _Value:
+    """Entry ``k`` (row-major) of a matrix value, with a magnitude if it is a constant."""
+    e = value.expr[k]
+    return _Value(e, value.mag if not e.free_symbols else None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -304,10 +339,18 @@ class _Parser:
     """Recursive descent over ``text[start:end]``; positions are indices in the whole ``text``."""
 
     def __init__(
-        self, text: str, start: int, end: int, variables: frozenset[str], decimals: str, constants_only: bool
+        self,
+        text: str,
+        start: int,
+        end: int,
+        variables: frozenset[str],
+        decimals: str,
+        constants_only: bool,
+        bindings: Mapping[str, Binding] | None = None,
     ) -> None:
         self.text, self.start, self.end = text, start, end
         self.variables = variables
+        self.bindings = bindings or {}
         self.floats = decimals == "float"
         self.constants_only = constants_only
         self.depth = 0
@@ -381,6 +424,9 @@ class _Parser:
             )
         if len(terms) == 1:
             return terms[0]
+        return self._elementwise(terms, start, lambda values: self._add(values, start), "add")
+
+    def _add(self, terms: list[_Value], start: int) -> _Value:
         exprs = [term.expr for term in terms]
         self._check_sum(exprs, start)
         mag = self._checked(_combine(terms, product=False), start)
@@ -391,21 +437,43 @@ class _Parser:
             return self._signed(self._product)
         start = self.tok.pos
         factors = [self._power()]
+        matmul: list[int | None] = [None]  # the position of each factor's '@', None for '*' and '/'
         while True:
-            if self.tok.kind in ("*", "/"):
+            if self.tok.kind in ("*", "/", "@"):
                 op = self._advance()
                 factor = self._factor()
                 if op.kind == "/":
-                    # 1/0 is reported by the product, so that the message shows what was divided
-                    inverse = self._build(op.pos, sympy.Pow, factor.expr, sympy.Integer(-1), defined=False)
-                    factor = _Value(inverse, factor.mag and factor.mag[::-1])
+                    factor = self._map(factor, functools.partial(self._reciprocal, pos=op.pos))
                 factors.append(factor)
+                matmul.append(op.pos if op.kind == "@" else None)
             elif self._implicit():
                 factors.append(self._power())
+                matmul.append(None)
             else:
                 break
         if len(factors) == 1:
             return factors[0]
+        if not any(isinstance(f.expr, sympy.MatrixBase) for f in factors) and matmul.count(None) == len(
+            matmul
+        ):
+            return self._multiply(factors, start)
+        # Left to right, as Python reads a * b @ c: '@' and '*' have the same precedence.
+        value = factors[0]
+        for factor, at in zip(factors[1:], matmul[1:], strict=True):
+            if at is not None:
+                value = self._matmul(value, factor, start, at)
+            else:
+                value = self._elementwise(
+                    [value, factor], start, lambda fs: self._multiply(fs, start), "multiply"
+                )
+        return value
+
+    def _reciprocal(self, factor: _Value, pos: int) -> _Value:
+        # 1/0 is reported by the product, so that the message shows what was divided
+        inverse = self._build(pos, sympy.Pow, factor.expr, sympy.Integer(-1), defined=False)
+        return _Value(inverse, factor.mag and factor.mag[::-1])
+
+    def _multiply(self, factors: list[_Value], start: int) -> _Value:
         exprs = [factor.expr for factor in factors]
         # SymPy multiplies all numeric coefficients, and distributes a number over a sum.
         size = sum(map(_digits, exprs)) + max(
@@ -443,7 +511,9 @@ class _Parser:
         self._enter()
         exponent = self._factor()  # right-associative, and 2^-1 is allowed
         self.depth -= 1
-        return self._raise(base, exponent, start)
+        return self._elementwise(
+            [base, exponent], start, lambda pair: self._raise(pair[0], pair[1], start), "raise"
+        )
 
     def _postfix(self) -> _Value:
         start = self.tok.pos
@@ -455,10 +525,15 @@ class _Parser:
                 exponent = tok.text.translate(_SUPERSCRIPTS)
                 if len(exponent.lstrip("+-0")) > MAX_NUMBER_DIGITS:
                     raise _too_large(tok.text, len(exponent))
-                power = sympy.Integer(int(exponent))
-                value = self._raise(value, _Value(power, _magnitude(power)), start)
-            elif tok.kind == ".":  # a later issue allows exactly ".T" here
-                raise self._error("attribute access is not allowed", tok.pos)
+                power = _Value(sympy.Integer(int(exponent)), _magnitude(sympy.Integer(int(exponent))))
+                value = self._map(value, lambda v: self._raise(v, power, start))  # noqa: B023
+            elif tok.kind == ".":
+                if not _TRANSPOSE.match(self.text, tok.pos, self.end):  # before the name is even read
+                    rule = "attribute access is not allowed; the only attribute is .T, the transpose"
+                    raise self._error(rule, tok.pos)
+                self._advance()
+                self._advance()
+                value = _Value(value.expr.T, value.mag) if isinstance(value.expr, sympy.MatrixBase) else value
             elif tok.kind == "[":
                 raise self._error("subscripts are not allowed", tok.pos)
             else:
@@ -481,7 +556,38 @@ class _Parser:
             self.parens -= 1
             self.depth -= 1
             return value
+        if tok.kind == "[":
+            return self._list(tok)
         raise self._expected_operand()
+
+    def _list(self, opening: Token) -> _Value:
+        """``[a, b]``: a column; ``[[1, 2], [3, 4]]`` (or ``[u, v]`` of vectors): a matrix by rows."""
+        self._advance()
+        self._enter()
+        self.parens += 1
+        items = [self._sum()]
+        while self.tok.kind == ",":
+            self._advance()
+            items.append(self._sum())
+        if self.tok.kind == "]":
+            self._advance()
+        elif self.tok.kind == "end":
+            raise self._error("unbalanced bracket: '[' is never closed", opening.pos)
+        else:
+            raise self._stray()
+        self.parens -= 1
+        self.depth -= 1
+        shapes = [item.expr.shape if isinstance(item.expr, sympy.MatrixBase) else None for item in items]
+        if all(shape is None for shape in shapes):
+            return self._matrix([[item] for item in items])
+        lengths = {max(shape) if shape is not None and min(shape) == 1 else None for shape in shapes}
+        if None in lengths or len(lengths) != 1:
+            found = ", ".join("scalar" if shape is None else _shape_text(shape) for shape in shapes)
+            raise ShapeError(
+                f"the rows of a matrix must be vectors of one length, found: {found}", self.text, opening.pos
+            )
+        length = lengths.pop() or 0
+        return self._matrix([[_entry(item, k) for k in range(length)] for item in items])
 
     def _close(self, opening: Token) -> None:
         if self.tok.kind == ")":
@@ -515,6 +621,8 @@ class _Parser:
 
     def _name(self, tok: Token) -> _Value:
         name = tok.text
+        if name in self.bindings:
+            return self.bindings[name].value
         if name in _CONSTANTS and name not in self.variables:
             return _Value(*_CONSTANTS[name])
         if name in _FUNCTIONS and name not in self.variables:
@@ -531,8 +639,8 @@ class _Parser:
 
     def _call(self, name_tok: Token) -> _Value:
         name, start = name_tok.text, name_tok.pos
-        if name in self.variables or name in _CONSTANTS:
-            what = "variable" if name in self.variables else "constant"
+        if name in self.variables or name in _CONSTANTS or name in self.bindings:
+            what = "constant" if name in _CONSTANTS else "variable" if name in self.variables else "value"
             raise self._error(f"{_quote(name)} is a {what}, not a function; write {name}*(...)", start)
         function = _FUNCTIONS.get(name)
         if function is None:
@@ -551,6 +659,29 @@ class _Parser:
         self._close(opening)
         self.parens -= 1
         self.depth -= 1
+        self._count_arguments(name_tok, function, args)
+        if function.whole:
+            return self._whole(name, args[0], start)
+        return self._elementwise(
+            args, start, lambda vs: self._apply(name_tok, function, vs), f"apply {name} to"
+        )
+
+    def _whole(self, name: str, arg: _Value, start: int) -> _Value:
+        """The functions of a whole matrix: transpose, sum, trace."""
+        m = arg.expr if isinstance(arg.expr, sympy.MatrixBase) else sympy.ImmutableMatrix([[arg.expr]])
+        if name == "transpose":
+            return _Value(m.T, arg.mag) if m.shape != (1, 1) else arg
+        if name == "trace" and m.rows != m.cols:
+            raise ShapeError(
+                f"trace needs a square matrix, not a {_shape_text(m.shape)} one", self.text, start
+            )
+        picked = range(m.rows) if name == "trace" else range(len(m))
+        entries = [_entry(arg, k * (m.cols + 1) if name == "trace" else k) for k in picked]
+        return self._add(entries, start) if len(entries) > 1 else entries[0]
+
+    def _apply(self, name_tok: Token, function: _Function, args: list[_Value]) -> _Value:
+        """One function applied to scalar arguments."""
+        start = name_tok.pos
         self._check_arguments(name_tok, function, args)
         mag = self._checked(_call_magnitude(function, args), start)
         expr = self._build(start, function.build, *(arg.expr for arg in args))
@@ -567,11 +698,14 @@ class _Parser:
         tok, prev = self.tok, self.prev
         if tok.kind in _NOT_ALLOWED:
             return self._error(_NOT_ALLOWED[tok.kind], tok.pos)
-        if tok.kind == "[":
-            rule = "'[ ]' may only enclose the whole list of components; use '( )' to group"
-            return _bracket_problem(self.text, self.start, self.end) or self._error(rule, tok.pos)
+        if tok.kind == "]" and prev is not None and prev.kind in ("[", ","):
+            return self._error(
+                "empty entry in a list: write a value between the brackets and commas", tok.pos
+            )
         if tok.kind == "]" or (tok.kind == ")" and not self.parens):  # "(x + )" is not unmatched
-            return self._unmatched(tok) if not self.parens else self._mismatched(tok)
+            return _bracket_problem(self.text, self.start, self.end) or (
+                self._unmatched(tok) if not self.parens else self._mismatched(tok)
+            )
         found = "end of input" if tok.kind == "end" else _quote(tok.text)
         after = f"after {_quote(prev.text)}" if prev is not None else "first"
         return self._error(f"unexpected {found}: expected an operand {after}", tok.pos)
@@ -582,7 +716,9 @@ class _Parser:
         if tok.kind in _NOT_ALLOWED:
             return self._error(_NOT_ALLOWED[tok.kind], tok.pos)
         if tok.kind in (")", "]"):  # ")" inside parentheses closes them: it cannot get here
-            return self._unmatched(tok) if not self.parens else self._mismatched(tok)
+            return _bracket_problem(self.text, self.start, self.end) or (
+                self._unmatched(tok) if not self.parens else self._mismatched(tok)
+            )
         if tok.kind in ("num", "name", "(") and self.prev is not None:
             between = f"{_quote(self.prev.text)} and {_quote(tok.text)}"
             return self._error(f"missing operator between {between} (use '*' to multiply)", tok.pos)
@@ -596,12 +732,14 @@ class _Parser:
     def _mismatched(self, tok: Token) -> ParseError:
         return self._error(f"mismatched brackets: '(' is closed by {_quote(tok.text)}", tok.pos)
 
-    def _check_arguments(self, name_tok: Token, function: _Function, args: list[_Value]) -> None:
+    def _count_arguments(self, name_tok: Token, function: _Function, args: list[_Value]) -> None:
         low, high, given = function.min_args, function.max_args, len(args)
         if given < low or (high is not None and given > high):
             takes = f"{low} or more" if high is None else f"{low}" if high == low else f"{low} or {high}"
             counted = f"argument{'' if takes == '1' else 's'} but {given} {'was' if given == 1 else 'were'}"
             raise self._error(f"function {_quote(name_tok.text)} takes {takes} {counted} given", name_tok.pos)
+
+    def _check_arguments(self, name_tok: Token, function: _Function, args: list[_Value]) -> None:
         if function.root and _digits(args[0].expr) > _MAX_ROOT_DIGITS:
             raise self._root_too_large(args[0].expr, name_tok.pos)
         if function.build in (sympy.Min, sympy.Max):
@@ -622,6 +760,79 @@ class _Parser:
         return LimitError(
             f"exponent too large: {self._snippet(start)} raises an expression with variables "
             f"to the power {_short(str(exponent))} (limit {MAX_EXPONENT})"
+        )
+
+    # -- vectors and matrices -----------------------------------------------------------------
+
+    def _matrix(self, rows: list[list[_Value]]) -> _Value:
+        """A matrix of entries; 1x1 is the scalar itself."""
+        if len(rows) == 1 and len(rows[0]) == 1:
+            return rows[0][0]
+        mags = [e.mag for row in rows for e in row if e.mag is not None]
+        mag = (max(m[0] for m in mags), max(m[1] for m in mags)) if mags else None
+        return _Value(sympy.ImmutableMatrix([[e.expr for e in row] for row in rows]), mag)
+
+    def _map(self, value: _Value, function: Callable[[_Value], _Value]) -> _Value:
+        if not isinstance(value.expr, sympy.MatrixBase):
+            return function(value)
+        m = value.expr
+        return self._matrix(
+            [[function(_entry(value, i * m.cols + j)) for j in range(m.cols)] for i in range(m.rows)]
+        )
+
+    def _elementwise(
+        self, values: list[_Value], start: int, combine: Callable[[list[_Value]], _Value], verb: str
+    ) -> _Value:
+        """``combine`` entry by entry; scalars combine with every entry, matrices must agree in shape."""
+        shapes = [v.expr.shape for v in values if isinstance(v.expr, sympy.MatrixBase)]
+        if not shapes:
+            return combine(values)
+        rows, cols = shapes[0]
+        for other in shapes[1:]:
+            if other != (rows, cols):
+                hint = "; '@' is the matrix product" if verb == "multiply" else ""
+                raise ShapeError(
+                    f"cannot {verb} a {_shape_text((rows, cols))} and a {_shape_text(other)} matrix: "
+                    f"elementwise operations need equal shapes{hint}",
+                    self.text,
+                    start,
+                )
+        if rows * cols > MAX_ENTRIES:
+            raise LimitError(f"matrix too large: {_shape_text((rows, cols))} entries (limit {MAX_ENTRIES})")
+
+        def at(k: int) -> list[_Value]:
+            return [_entry(v, k) if isinstance(v.expr, sympy.MatrixBase) else v for v in values]
+
+        return self._matrix([[combine(at(i * cols + j)) for j in range(cols)] for i in range(rows)])
+
+    def _matmul(self, left: _Value, right: _Value, start: int, pos: int) -> _Value:
+        a, b = (
+            v.expr if isinstance(v.expr, sympy.MatrixBase) else sympy.ImmutableMatrix([[v.expr]])
+            for v in (left, right)
+        )
+        if a.cols != b.rows:
+            scalar = (1, 1) in (a.shape, b.shape)
+            hint = " (declare a vector or matrix variable with --vars, e.g. x:2 or W:2x2)" if scalar else ""
+            raise ShapeError(
+                f"matrix product of a {_shape_text(a.shape)} and a {_shape_text(b.shape)} matrix: "
+                f"the left has {a.cols} column{'s' * (a.cols != 1)}, the right {b.rows} "
+                f"row{'s' * (b.rows != 1)}{hint}",
+                self.text,
+                pos,
+            )
+        if a.rows * b.cols > MAX_ENTRIES:
+            raise LimitError(
+                f"matrix too large: {_shape_text((a.rows, b.cols))} entries (limit {MAX_ENTRIES})"
+            )
+        inner = math.log10(a.cols)
+        self._refuse(max(map(_digits, a)) + max(map(_digits, b)) + inner, start)
+        product = self._build(start, operator.mul, a, b)
+        mag = None
+        if left.mag is not None and right.mag is not None:
+            mag = (left.mag[0] + right.mag[0] + inner, left.mag[1] + right.mag[1])
+        value = _Value(product, mag)
+        return self._matrix(
+            [[_entry(value, i * product.cols + j) for j in range(product.cols)] for i in range(product.rows)]
         )
 
     # -- building, with the size checks made before SymPy does the work ----------------------
@@ -707,13 +918,14 @@ def _parse(
     variables: Iterable[Any] = (),
     decimals: str = "exact",
     constants_only: bool = False,
+    bindings: Mapping[str, Binding] | None = None,
 ) -> Any:
     if decimals not in ("exact", "float"):
         raise ValueError(f"decimals must be 'exact' or 'float', not {decimals!r}")
     names = frozenset(getattr(v, "name", v) for v in variables)
     _check_depth(text, start, end)
     try:
-        return _Parser(text, start, end, names, decimals, constants_only).parse()
+        return _Parser(text, start, end, names, decimals, constants_only, bindings).parse()
     except RecursionError:
         raise LimitError(_TOO_DEEP) from None
     except MemoryError:
@@ -735,19 +947,29 @@ def make_symbol(name: str) -> sympy.Symbol:
     return sympy.Symbol(name, real=True)
 
 
-def parse_expression(text: str, *, variables: Iterable[str] = (), decimals: str = "exact") -> sympy.Expr:
+def parse_expression(
+    text: str,
+    *,
+    variables: Iterable[str] = (),
+    decimals: str = "exact",
+    bindings: Mapping[str, Binding] | None = None,
+) -> Any:
     """Read one expression; ``variables`` are names that stay symbols even if they name a constant.
 
-    ``decimals="exact"`` reads ``0.5`` as 1/2; ``"float"`` reads it as a 15-digit Float.
+    ``decimals="exact"`` reads ``0.5`` as 1/2; ``"float"`` reads it as a 15-digit Float. The
+    result is a SymPy expression, or an ``ImmutableMatrix`` for a vector or matrix value.
 
     >>> parse_expression("2x^2 + sin(y)")
     2*x**2 + sin(y)
     >>> parse_expression("e + 0.5"), parse_expression("e + 0.5", variables=["e"])
     (1/2 + E, e + 1/2)
+    >>> parse_expression("[[1, 2], [3, 4]] @ [x, y]")
+    Matrix([
+    [  x + 2*y],
+    [3*x + 4*y]])
     """
     _check_length(text)
-    result: sympy.Expr = _parse(text, 0, len(text), variables, decimals)
-    return result
+    return _parse(text, 0, len(text), variables, decimals, bindings=bindings)
 
 
 def split_components(
@@ -799,51 +1021,128 @@ def split_components(
 
 
 def parse_functions(
-    texts: Sequence[str], *, variables: Iterable[str] = (), decimals: str = "exact"
+    texts: Sequence[str],
+    *,
+    variables: Iterable[str] = (),
+    decimals: str = "exact",
+    bindings: Mapping[str, Binding] | None = None,
 ) -> list[sympy.Expr]:
     """Read the components of every argument (see ``split_components``), in order.
 
-    Error positions refer to the whole argument the component came from.
+    A component whose value is a vector or matrix contributes its entries (row-major). Error
+    positions refer to the whole argument the component came from.
 
     >>> parse_functions(["x**2 + y, x*y", "[sin(x)]"])
     [x**2 + y, x*y, sin(x)]
+    >>> parse_functions(["tanh([[1, 2], [3, 4]] @ [x, y])"])
+    [tanh(x + 2*y), tanh(3*x + 4*y)]
     """
     names = frozenset(getattr(v, "name", v) for v in variables)
     total = sum(len(text) for text in texts)
     if len(texts) > 1 and total > MAX_INPUT_LENGTH:  # one text: split_components checks it
         raise LimitError(f"input too long: {total} characters in all (limit {MAX_INPUT_LENGTH})")
-    return [
-        _parse(text, offset, offset + len(piece), names, decimals)
-        for text in texts
-        for piece, offset in split_components(text)
-    ]
+    out: list[sympy.Expr] = []
+    for text in texts:
+        for piece, offset in split_components(text):
+            value = _parse(text, offset, offset + len(piece), names, decimals, bindings=bindings)
+            out += list(value) if isinstance(value, sympy.MatrixBase) else [value]
+    return out
+
+
+_TRANSPOSE = re.compile(r"\.T(?![A-Za-z0-9_])")
+_SHAPE = re.compile(r"([0-9]+)(?:[x×]([0-9]+))?")
+
+
+def component_names(name: str, rows: int, cols: int | None) -> list[str]:
+    """The names of the components of a vector ``name:rows`` or a matrix ``name:rowsxcols``.
+
+    >>> component_names("x", 3, None), component_names("W", 2, 2), component_names("V", 1, 12)[-1]
+    (['x_1', 'x_2', 'x_3'], ['W_11', 'W_12', 'W_21', 'W_22'], 'V_1_12')
+    """
+    if cols is None:
+        return [f"{name}_{i}" for i in range(1, rows + 1)]
+    sep = "" if rows < 10 and cols < 10 else "_"
+    return [f"{name}_{i}{sep}{j}" for i in range(1, rows + 1) for j in range(1, cols + 1)]
+
+
+class Declarations(NamedTuple):
+    """A ``--vars`` list: every scalar variable in order, and the vectors and matrices among them."""
+
+    symbols: list[sympy.Symbol]
+    shaped: dict[str, Binding]  # name -> its matrix of component symbols
+
+
+def parse_declarations(text: str) -> Declarations:
+    """Read ``--vars``: names, vectors ``x:2`` (components x_1, x_2) and matrices ``W:2x3``
+    (components W_11 ... W_23, row-major), in order.
+
+    >>> d = parse_declarations("W:2x2, b:2, c")
+    >>> d.symbols
+    [W_11, W_12, W_21, W_22, b_1, b_2, c]
+    >>> d.shaped["b"].expr
+    Matrix([
+    [b_1],
+    [b_2]])
+    """
+    names: dict[str, None] = {}  # ordered, and a duplicate is found in O(1): 100,000 names take no time
+    shaped: dict[str, Binding] = {}
+    for piece, offset in split_components(text, item="variable name", whole="variable list"):
+        name, colon, shape = piece.partition(":")
+        if colon:
+            match = _SHAPE.fullmatch(shape)  # x:2 and W:2x3, written without spaces
+            rows, cols = (int(match[1]), int(match[2]) if match[2] else None) if match else (0, 0)
+            if not match or rows == 0 or cols == 0:
+                where = offset + len(name) + 1
+                rule = "a shape is a length (x:3) or rows x columns (W:2x3), at least 1, without spaces"
+                raise ParseError(f"invalid shape {_quote(shape)}: {rule}", text, where)
+            if rows * (cols or 1) > MAX_VARIABLES_IN_SHAPE:
+                raise LimitError(
+                    f"too many variables: {name}:{shape.strip()} has {rows * (cols or 1)} components "
+                    f"(limit {MAX_VARIABLES_IN_SHAPE})"
+                )
+        _check_name(name, text, offset)
+        parts = component_names(name, rows, cols) if colon else [name]
+        for part in [name, *parts] if colon else parts:
+            if part in names or part in shaped:
+                raise ParseError(f"duplicate variable {_quote(part)}", text, offset)
+        for part in parts:
+            names[part] = None
+        if colon:
+            symbols = [make_symbol(part) for part in parts]
+            matrix = sympy.ImmutableMatrix(rows, cols or 1, symbols)
+            value = _Value(matrix if len(symbols) > 1 else symbols[0], None)
+            shaped[name] = Binding(value, f"--vars {name}:{shape.strip()}")
+    return Declarations([make_symbol(name) for name in names], shaped)
 
 
 def parse_variables(text: str) -> list[sympy.Symbol]:
-    """Read a comma-separated list of distinct variable names.
+    """Read a comma-separated list of distinct variable names (vectors ``x:2`` give their components).
 
     >>> parse_variables("x, y, w1")
     [x, y, w1]
     """
-    names: dict[str, None] = {}  # ordered, and a duplicate is found in O(1): 100,000 names take no time
-    for piece, offset in split_components(text, item="variable name", whole="variable list"):
-        if piece == "π":
-            raise ParseError("'π' is the constant pi, not a variable name", text, offset)
-        if not _VARIABLE.fullmatch(piece) or "__" in piece:
-            hint = "; separate names with ','" if any(c in _SPACES for c in piece) else ""
-            valid = _VARIABLE.fullmatch(piece) is not None  # then only the '__' rule is broken
-            rule = (
-                "a name may not contain '__'" if valid else "a name is a letter, then letters, digits or '_'"
-            )
-            raise ParseError(f"invalid variable name {_quote(piece)}: {rule}{hint}", text, offset)
-        if piece in names:
-            raise ParseError(f"duplicate variable {_quote(piece)}", text, offset)
-        names[piece] = None
-    return [make_symbol(name) for name in names]
+    return parse_declarations(text).symbols
+
+
+def _check_name(piece: str, text: str, offset: int, what: str = "variable name") -> None:
+    if piece == "π":
+        raise ParseError(f"'π' is the constant pi, not a {what}", text, offset)
+    if not _VARIABLE.fullmatch(piece) or "__" in piece:
+        hint = "; separate names with ','" if any(c in _SPACES for c in piece) else ""
+        valid = _VARIABLE.fullmatch(piece) is not None  # then only the '__' rule is broken
+        rule = "a name may not contain '__'" if valid else "a name is a letter, then letters, digits or '_'"
+        raise ParseError(f"invalid {what} {_quote(piece)}: {rule}{hint}", text, offset)
 
 
 def _point_value(text: str, start: int, end: int) -> Any:
     value = _parse(text, start, end, constants_only=True)
+    entries = list(value) if isinstance(value, sympy.MatrixBase) else [value]
+    for entry in entries:
+        _check_point_value(entry, text, start, end)
+    return value
+
+
+def _check_point_value(value: Any, text: str, start: int, end: int) -> None:
     shown = _quote(" ".join(text[start:end].split()))
     if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or value.is_finite is False:
         raise ParseError(f"point value {shown} is undefined (not a finite number)", text, start)
@@ -855,19 +1154,26 @@ def _point_value(text: str, start: int, end: int) -> Any:
             real = None
     if real is False:
         raise ParseError(f"point value {shown} is not a real number", text, start)
-    return value
 
 
-def parse_point(text: str, variables: Sequence[sympy.Symbol]) -> dict[sympy.Symbol, sympy.Expr]:
+def parse_point(
+    text: str, variables: Sequence[sympy.Symbol], shaped: Mapping[str, Binding] | None = None
+) -> dict[sympy.Symbol, sympy.Expr]:
     """Read a point: values in variable order (``2,3``) or by name (``x=2, y=3``).
 
     Values are exact constants in the expression grammar (``1/2``, ``pi/4``, ``sqrt(2)``, ``1e-3``).
+    A vector or matrix variable in ``shaped`` (from ``--vars x:2``) takes a list, ``x=[1, 2]``, or
+    its components one by one, ``x_1=1, x_2=2``.
 
     >>> x, y = parse_variables("x, y")
     >>> parse_point("1/2, pi/4", [x, y]), parse_point("y=sqrt(2), x=1e-3", [x, y])
     ({x: 1/2, y: pi/4}, {x: 1/1000, y: sqrt(2)})
+    >>> d = parse_declarations("x:2, c")
+    >>> parse_point("x=[1, -1/2], c=0", d.symbols, d.shaped)
+    {x_1: 1, x_2: -1/2, c: 0}
     """
     variables = list(variables)
+    shaped = shaped or {}
     names = ", ".join(v.name for v in variables) or "none"
     entries: list[tuple[str | None, int, int, int]] = []  # name, its position, value start and end
     for piece, offset in split_components(text, item="coordinate", whole="point"):
@@ -889,28 +1195,100 @@ def parse_point(text: str, variables: Sequence[sympy.Symbol]) -> dict[sympy.Symb
         raise ParseError(
             f"mixed positional and named coordinates: {rule}", text, entries[named.index(not named[0])][1]
         )
-    by_position: dict[Any, tuple[Any, ...]] = {}
     if not named[0]:
         n, m = len(entries), len(variables)
         if n != m:
             counts = f"{n} coordinate{'s' * (n != 1)} but there {'is' if m == 1 else 'are'} {m} variable"
             message = f"point has {counts}{'s' * (m != 1)} ({names})"
             raise ParseError(message, text, entries[m][1] if n > m else len(text))
-        by_position = dict(zip(variables, entries, strict=True))
-    else:
-        by_name = {v.name: v for v in variables}
-        for entry in entries:
-            symbol = by_name.get(entry[0])
-            if symbol is None:
-                message = f"unknown variable {_quote(str(entry[0]))} in point; the variables are {names}"
-                raise ParseError(message, text, entry[1])
-            if symbol in by_position:
-                raise ParseError(f"variable {_quote(str(entry[0]))} is given twice", text, entry[1])
-            by_position[symbol] = entry
-        missing = [v.name for v in variables if v not in by_position]
-        if missing:
-            raise ParseError(f"point has no value for {', '.join(missing)}", text, len(text))
-    return {v: _point_value(text, by_position[v][2], by_position[v][3]) for v in variables}
+        return {v: _point_value(text, lo, hi) for v, (_, _, lo, hi) in zip(variables, entries, strict=True)}
+    by_name = {v.name: v for v in variables}
+    point: dict[Any, Any] = {}
+    for name, pos, lo, hi in entries:
+        assert name is not None
+        group = shaped.get(name)
+        if group is not None:
+            symbols = list(group.expr) if isinstance(group.expr, sympy.MatrixBase) else [group.expr]
+            value = _point_value(text, lo, hi)
+            values = list(value) if isinstance(value, sympy.MatrixBase) else [value]
+            shape = group.expr.shape if isinstance(group.expr, sympy.MatrixBase) else (1, 1)
+            given = value.shape if isinstance(value, sympy.MatrixBase) else (1, 1)
+            vectors = min(shape) == 1 and min(given) == 1  # a vector takes a column or a row
+            if len(values) != len(symbols) or (given != shape and not vectors):
+                raise ShapeError(
+                    f"{name} is {_shape_text(shape)} but the point gives a {_shape_text(given)} value",
+                    text,
+                    lo,
+                )
+            pairs = list(zip(symbols, values, strict=True))
+        elif name in by_name:
+            pairs = [(by_name[name], _point_value(text, lo, hi))]
+        else:
+            message = f"unknown variable {_quote(name)} in point; the variables are {names}"
+            raise ParseError(message, text, pos)
+        for symbol, value in pairs:
+            if symbol in point:
+                raise ParseError(f"variable {_quote(symbol.name)} is given twice", text, pos)
+            point[symbol] = value
+    missing = [v.name for v in variables if v not in point]
+    if missing:
+        raise ParseError(f"point has no value for {', '.join(missing)}", text, len(text))
+    return {v: point[v] for v in variables}
+
+
+def bind(name: str, value: Any, source: str = "") -> Binding:
+    """A binding for a SymPy value given from Python (``let={"A": Matrix(...)}``)."""
+    if isinstance(value, sympy.MatrixBase):
+        value = sympy.ImmutableMatrix(value)
+        if value.shape == (1, 1):
+            value = value[0, 0]
+    return Binding(_Value(value, None), source or f"let {name}")
+
+
+def parse_let(
+    text: str,
+    *,
+    bindings: Mapping[str, Binding],
+    variables: Iterable[str] = (),
+    decimals: str = "exact",
+) -> tuple[str, Binding]:
+    """Read ``NAME=VALUE`` (``--let``): a number, an expression or a nested list, which may use
+    the names bound before it. Symbols in the value that are not declared variables are parameters.
+
+    >>> name, b = parse_let("A=[[a, b], [b, c]]", bindings={})
+    >>> name, b.expr
+    ('A', Matrix([
+    [a, b],
+    [b, c]]))
+    """
+    _check_length(text)
+    equals = text.find("=")
+    if equals < 0:
+        raise ParseError('--let takes NAME=VALUE, e.g. --let "W=[[1, 2], [3, 4]]"', text, len(text))
+    lo, hi = _strip(text, 0, equals)
+    name = text[lo:hi]
+    _check_name(name, text, lo, what="name")
+    variables = frozenset(getattr(v, "name", v) for v in variables)
+    if name in _FUNCTIONS or name in _CONSTANTS:
+        kind = "function" if name in _FUNCTIONS else "constant"
+        raise ParseError(f"--let cannot rebind {_quote(name)}: it is a {kind}", text, lo)
+    if name in variables or name in bindings:
+        what = "a declared variable" if name in variables else f"already bound ({bindings[name].source})"
+        raise ParseError(f"--let cannot bind {_quote(name)}: it is {what}", text, lo)
+    value_lo, value_hi = _strip(text, equals + 1, len(text))
+    if value_lo == value_hi:
+        raise ParseError(f"missing value after '{name}='", text, value_hi)
+    _check_depth(text, value_lo, value_hi)
+    if decimals not in ("exact", "float"):
+        raise ValueError(f"decimals must be 'exact' or 'float', not {decimals!r}")
+    try:
+        parser = _Parser(text, value_lo, value_hi, variables, decimals, False, bindings)
+        value = parser._sum()
+        if parser.tok.kind != "end":
+            raise parser._stray()
+    except RecursionError:
+        raise LimitError(_TOO_DEEP) from None
+    return name, Binding(value, f"--let {name}")
 
 
 def natural_key(symbol_or_name: Any) -> tuple[Any, ...]:

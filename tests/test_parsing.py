@@ -275,6 +275,9 @@ class TestFunctions:
         ("DiracDelta(x)", sympy.DiracDelta(x)),
         ("sin (x)", sympy.sin(x)),
         ("sin(cos(x))", sympy.sin(sympy.cos(x))),
+        ("transpose(x)", x),  # a scalar is its own transpose
+        ("sum([x, y, 1])", x + y + 1),
+        ("trace([[x, 1], [2, y]])", x + y),
     ]
 
     @pytest.mark.parametrize(("text", "expected"), CASES)
@@ -361,8 +364,22 @@ ERRORS = [
         "unexpected ',': parentheses hold one expression (components are separated by top-level commas)",
         2,
     ),
-    ("[x]", "'[ ]' may only enclose the whole list of components; use '( )' to group", 0),
-    ("x + [y]", "'[ ]' may only enclose the whole list of components; use '( )' to group", 4),
+    ("[x, [y, z]]", "the rows of a matrix must be vectors of one length, found: scalar, 2x1", 0),
+    ("[[x], [y, z]]", "the rows of a matrix must be vectors of one length, found: scalar, 2x1", 0),
+    ("[x, ]", "empty entry in a list: write a value between the brackets and commas", 4),
+    ("[1, 2] + [1, 2, 3]", "cannot add a 2x1 and a 3x1 matrix: elementwise operations need equal shapes", 0),
+    (
+        "[1, 2] @ [1, 2]",
+        "matrix product of a 2x1 and a 2x1 matrix: the left has 1 column, the right 2 rows",
+        7,
+    ),
+    (
+        "x @ [1, 2]",
+        "matrix product of a 1x1 and a 2x1 matrix: the left has 1 column, the right 2 rows "
+        "(declare a vector or matrix variable with --vars, e.g. x:2 or W:2x2)",
+        2,
+    ),
+    ("trace([1, 2])", "trace needs a square matrix, not a 2x1 one", 0),
     ("foo(x)", "unknown function 'foo'", 0),
     ("2 + foo(x)", "unknown function 'foo'", 4),
     ("sin x", "'sin' is a function; write sin(...)", 0),
@@ -371,9 +388,10 @@ ERRORS = [
     ("atan2(x)", "function 'atan2' takes 2 arguments but 1 was given", 0),
     ("log(x, 2, 3)", "function 'log' takes 1 or 2 arguments but 3 were given", 0),
     ("max(x)", "function 'max' takes 2 or more arguments but 1 was given", 0),
-    ("x.T", "attribute access is not allowed", 1),
+    ("x.real", "attribute access is not allowed; the only attribute is .T, the transpose", 1),
+    ("x.__class__", "attribute access is not allowed; the only attribute is .T, the transpose", 1),
+    ("x.Tx", "attribute access is not allowed; the only attribute is .T, the transpose", 1),
     ("x[0]", "subscripts are not allowed", 1),
-    ("x@y", "matrix product '@' is not supported here", 1),
     ("x < y", "comparison '<' is not allowed", 2),
     ("x >= y", "comparison '>=' is not allowed", 2),
     ("x == y", "comparison '==' is not allowed", 2),
@@ -476,7 +494,7 @@ class TestSecurity:
             "x; import os",
             "Symbol('x')",
             "＿＿class＿＿",
-            "x.T",
+            "x.real",
         ],
     )
     def test_injection_attempts_are_parse_errors(self, text: str) -> None:

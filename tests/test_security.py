@@ -154,7 +154,11 @@ INJECTIONS = [
         "error: unexpected ')': expected an operand after '('\n"
         "  ().__class__.__bases__[0].__subclasses__()\n   ^\n",
     ),
-    ("x.__class__", "error: attribute access is not allowed\n  x.__class__\n   ^\n"),
+    (
+        "x.__class__",
+        "error: attribute access is not allowed; the only attribute is .T, the transpose\n"
+        "  x.__class__\n   ^\n",
+    ),
     ("sin.__globals__", "error: 'sin' is a function; write sin(...)\n  sin.__globals__\n  ^\n"),
     (
         "__import__('os').system('touch PWNED')",
@@ -433,8 +437,9 @@ MALFORMED = [
     ("[x, y]]", "error: unbalanced bracket: ']' has no matching '['\n  [x, y]]\n        ^\n"),
     ("(x]", "error: mismatched brackets: '(' is closed by ']'\n  (x]\n    ^\n"),
     (
-        "[x], [y]",
-        "error: '[ ]' may only enclose the whole list of components; use '( )' to group\n  [x], [y]\n  ^\n",
+        "[x, y] * [x, y, 1]",
+        "error: cannot multiply a 2x1 and a 3x1 matrix: elementwise operations need equal shapes; "
+        "'@' is the matrix product\n  [x, y] * [x, y, 1]\n  ^\n",
     ),
     (
         "(x, y)",

@@ -125,6 +125,20 @@ def read_as(result: Result) -> str:
     return ", ".join(sstr(f) for f in result.functions)
 
 
+def value_text(value: Any) -> str:
+    """A scalar, vector or matrix value in jh's input syntax: ``[1/2, 3]``, ``[[1, 2], [3, 4]]``."""
+    if isinstance(value, sympy.MatrixBase):
+        if value.cols == 1:
+            return "[" + ", ".join(sstr(e) for e in value) + "]"
+        return "[" + ", ".join(value_text(value[i, :].T) for i in range(value.rows)) + "]"
+    return sstr(value)
+
+
+def let_text(result: Result) -> str:
+    """``W = [[1, 2], [3, 4]]; b = [1, 0]``: the names bound with --let, '' when there are none."""
+    return "; ".join(f"{name} = {value_text(value)}" for name, value in result.let)
+
+
 def eigenvalue_text(value: Any, digits: int) -> str:
     if value.exact is not None:
         exact = sstr(value.exact)

@@ -9,7 +9,7 @@ import sympy
 
 from jhcli.analysis import to_float
 from jhcli.models import Classification, CriticalPoint, Entry, Family, PointResult, Result, Spectrum, Status
-from jhcli.render.common import condition_float, names, sstr
+from jhcli.render.common import condition_float, names, sstr, value_text
 
 
 def _value(entry: Entry) -> str:
@@ -107,6 +107,7 @@ def to_data(result: Result) -> dict[str, Any]:
         "command": result.command.value,
         "functions": [sstr(f) for f in result.functions],
         "variables": variables,
+        **({"let": {name: value_text(value) for name, value in result.let}} if result.let else {}),
         "matrix": _matrix(result.matrix),
         "points": [_point(p) for p in result.points],
     }

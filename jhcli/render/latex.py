@@ -10,7 +10,7 @@ from typing import Any
 import sympy
 
 from jhcli.models import Command, Entry, PointResult, Result, Spectrum, Status
-from jhcli.render.common import DEFAULT_DIGITS, MATRIX_NAMES, format_float, read_as
+from jhcli.render.common import DEFAULT_DIGITS, MATRIX_NAMES, format_float, let_text, read_as
 
 _UNDEFINED = sympy.Symbol(r"\text{undefined}")
 _SYMBOLS = {
@@ -113,5 +113,7 @@ def render(
     title, _, layout = MATRIX_NAMES[result.command]
     variables = ", ".join(s.name for s in result.variables)
     header = f"% jh {result.command.value}: {read_as(result)}; variables ({variables}); {layout}"
+    if result.let:
+        header += f"\n% let: {let_text(result)}"
     notes = [f"% note: {n}" for n in result.notes]
     return "\n".join([header, render_latex(result, env=latex_env, digits=digits), *notes]) + "\n"

@@ -13,6 +13,7 @@ from jhcli.render.common import (
     completeness_text,
     entry_approx,
     entry_exact,
+    let_text,
     matrix_title,
     needs_decimal_view,
     point_label,
@@ -48,6 +49,8 @@ def render(
     rows, columns = row_labels(result), column_labels(result)
     variables = ", ".join(s.name for s in result.variables)
     lines = [f"**{matrix_title(result)}** of {_code(read_as(result))} with respect to {_code(variables)}", ""]
+    if result.let:
+        lines += [f"where {_code(let_text(result))}", ""]
     for point in result.points:
         if point.classification is not None:
             lines += ["- " + _verdict(point.classification, point_label(point)), ""]

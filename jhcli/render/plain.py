@@ -12,6 +12,7 @@ from jhcli.render.common import (
     completeness_text,
     entry_approx,
     entry_exact,
+    let_text,
     matrix_title,
     needs_decimal_view,
     point_label,
@@ -41,6 +42,7 @@ def render(result: Result, *, digits: int = DEFAULT_DIGITS, **options: Any) -> s
     m = result.matrix
     lines = [
         f"read as: {read_as(result)}",
+        *([f"let: {let_text(result)}"] if result.let else []),
         f"variables: {', '.join(s.name for s in result.variables)}",
         f"{matrix_title(result)}:",
         *matrix_block([[sstr(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]),

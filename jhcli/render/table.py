@@ -18,6 +18,7 @@ from jhcli.render.common import (
     eigenvalue_text,
     entry_approx,
     entry_exact,
+    let_text,
     matrix_title,
     point_label,
     read_as,
@@ -76,6 +77,8 @@ def render(result: Result, *, digits: int = DEFAULT_DIGITS, **options: Any) -> R
     if result.critical_points is not None:
         parts += _critical(result, digits)
     parts.append(Text(f"read as: {read_as(result)}", style="dim"))
+    if result.let:
+        parts.append(Text(f"let: {let_text(result)}", style="dim"))
     rows, columns = row_labels(result), column_labels(result)
     m = result.matrix
     symbolic = [[Text(sstr(m[i, j])) for j in range(m.cols)] for i in range(m.rows)]
