@@ -595,7 +595,7 @@ def chain(
 
     \b
     Examples:
-      jh chain "u**2 + v" --with u=x*y --with v=sin(x)
+      jh chain "u**2 + v" --with "u=x*y" --with "v=sin(x)"
       jh chain "tanh(u)" --with "u=a*x + b*y" --vars x,y
       jh chain "u*v, u + v" --with u=x+y --with v=x-y --at 1,2 -f json
     """
