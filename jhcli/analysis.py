@@ -52,12 +52,31 @@ class Origin:
     """Where a matrix entry comes from: it is d(parent)/d(var).
 
     ``parent_origin`` is set when the parent is itself a derivative (a gradient entry, for a
-    Hessian entry), so that its value at a kink is decided the same way.
+    Hessian entry), so that its value at a kink is decided the same way. ``direction`` is set
+    (and ``var`` is None) for a directional derivative d/dt parent(p + t·direction) at t = 0, such
+    as an entry of J·v; its kinks are decided along the line through p in that direction.
     """
 
     parent: sympy.Expr
-    var: sympy.Symbol
+    var: sympy.Symbol | None
     parent_origin: Origin | None = None
+    direction: tuple[tuple[sympy.Symbol, sympy.Expr], ...] = ()
+
+    def line(
+        self, point: Mapping[sympy.Symbol, sympy.Expr], t: sympy.Symbol
+    ) -> dict[sympy.Symbol, sympy.Expr]:
+        """The line through ``point`` along which this derivative is taken."""
+        if self.direction:
+            offsets = dict(self.direction)
+            return {v: value + t * offsets.get(v, sympy.S.Zero) for v, value in point.items()}
+        return {v: value + t if v == self.var else value for v, value in point.items()}
+
+    @property
+    def along(self) -> str:
+        """``in x``, or ``along v = (1, 2)``: how a message names the line."""
+        if self.direction:
+            return "along v = (" + ", ".join(sstr(c) for _, c in self.direction) + ")"
+        return f"in {self.var}"
 
 
 def _kink_nodes(expr: sympy.Expr) -> list[Any]:
@@ -147,7 +166,7 @@ def _at_kink(
     expr: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Expr], origin: Origin, kink: str, simplify: bool
 ) -> Entry:
     """Decide the derivative ``expr`` = d(parent)/d(var) at a kink by one-sided limits."""
-    var, parent = origin.var, origin.parent
+    parent, along = origin.parent, origin.along
     if origin.parent_origin is not None:
         parent_value = evaluate(parent, point, origin=origin.parent_origin, simplify=simplify)
         if parent_value.status is not Status.OK or parent_value.exact is None:
@@ -158,7 +177,7 @@ def _at_kink(
         if parent_value.status is not Status.OK or parent_value.exact is None:
             return Entry(Status.UNDEFINED, None, None, f"{parent} is undefined at this point")
     t = sympy.Dummy("t", real=True)
-    line = {v: value + t if v == var else value for v, value in point.items()}
+    line = origin.line(point, t)
     undecided = Entry(
         Status.UNDEFINED, None, None, f"could not decide whether the derivative exists ({kink})"
     )
@@ -166,7 +185,7 @@ def _at_kink(
     expr_line = _on_line(expr, line, t)
     if parent_line is None or expr_line is None:
         return Entry(
-            Status.UNDEFINED, None, None, f"not differentiable here: {kink} along the whole line in {var}"
+            Status.UNDEFINED, None, None, f"not differentiable here: {kink} along the whole line {along}"
         )
     sides: dict[str, sympy.Expr] = {}
     with step("deciding differentiability at a kink"):
@@ -176,9 +195,7 @@ def _at_kink(
             if near is None or slope is None:
                 return undecided
             if sympy.simplify(near - parent_value.exact) != 0:
-                return Entry(
-                    Status.UNDEFINED, None, None, f"not differentiable here: {parent} jumps in {var}"
-                )
+                return Entry(Status.UNDEFINED, None, None, f"not differentiable here: {parent} jumps {along}")
             sides[side] = slope
         same = sympy.simplify(sides["+"] - sides["-"])
     if same == 0:
@@ -186,7 +203,7 @@ def _at_kink(
         return Entry(Status.OK, value, to_float(value), "")
     if same.is_zero is False:
         reason = (
-            f"not differentiable here: {kink}, and the one-sided derivatives in {var} "
+            f"not differentiable here: {kink}, and the one-sided derivatives {along} "
             f"are {sstr(sides['-'])} and {sstr(sides['+'])}"
         )
         return Entry(Status.UNDEFINED, None, None, reason)

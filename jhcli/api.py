@@ -17,15 +17,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any, TypeAlias
 
 import sympy
 
 from jhcli import calculus
-from jhcli.analysis import Origin, evaluate_matrix
-from jhcli.errors import LimitError, UsageError
-from jhcli.limits import MAX_FUNCTIONS, MAX_VARIABLES, step, time_budget
-from jhcli.models import Certainty, Classification, Command, PointResult, PointType, Result
+from jhcli.analysis import Origin, evaluate_matrix, to_float
+from jhcli.errors import LimitError, MathError, ParseError, UsageError
+from jhcli.limits import MAX_FUNCTIONS, MAX_VARIABLES, attempt, step, time_budget
+from jhcli.models import (
+    Certainty,
+    ChainCheck,
+    Classification,
+    Command,
+    Factor,
+    PointResult,
+    PointType,
+    Result,
+)
 from jhcli.parsing import (
     Binding,
     Declarations,
@@ -33,9 +43,12 @@ from jhcli.parsing import (
     make_symbol,
     ordered_symbols,
     parse_declarations,
+    parse_expression,
     parse_functions,
     parse_let,
     parse_point,
+    parse_variables,
+    split_components,
 )
 from jhcli.printing import sstr
 
@@ -44,6 +57,8 @@ VarsIn: TypeAlias = "str | Sequence[str | sympy.Symbol] | None"
 PointIn: TypeAlias = "str | Mapping[Any, Any] | Sequence[Any]"
 LetIn: TypeAlias = "Sequence[str] | Mapping[str, Any] | None"
 Bindings: TypeAlias = "dict[str, Binding]"
+VectorIn: TypeAlias = "str | Mapping[Any, Any] | Sequence[Any]"
+BindingsIn: TypeAlias = "Mapping[Any, Any] | Sequence[str]"
 
 
 def _as_real_symbols(expr: sympy.Expr) -> sympy.Expr:
@@ -60,7 +75,10 @@ def _declarations(vars: VarsIn) -> Declarations | None:
 
 
 def _functions(
-    functions: FunctionsIn, declared: Sequence[sympy.Symbol] | None, decimals: str, bindings: Bindings
+    functions: FunctionsIn,
+    declared: Sequence[sympy.Symbol] | None,
+    decimals: str,
+    bindings: Bindings | None = None,
 ) -> list[sympy.Expr]:
     items: Sequence[Any] = [functions] if isinstance(functions, (str, sympy.Basic)) else functions
     names = [v.name for v in declared] if declared else []
@@ -150,6 +168,17 @@ class _Problem:
             raise UsageError(f"no variables: the function is constant{hint}; name them with --vars")
         self.lets = tuple((name, b.expr) for name, b in bindings.items() if not b.source.startswith("--vars"))
         self.points = _points(at, self.variables, declared.shaped if declared else None)
+
+    @classmethod
+    def parsed(
+        cls, functions: Sequence[sympy.Expr], variables: Sequence[sympy.Symbol], at: Iterable[PointIn]
+    ) -> _Problem:
+        """A problem whose functions and variables were read elsewhere (the chain rule's)."""
+        problem = cls.__new__(cls)
+        problem.functions, problem.variables = list(functions), list(variables)
+        problem.parameters, problem.lets = set(), ()
+        problem.points = _points(at, problem.variables)
+        return problem
 
     def scalar(self, command: str) -> sympy.Expr:
         if len(self.functions) != 1:
@@ -381,4 +410,419 @@ def critical(
             complete=search.complete,
             certainty=search.certainty,
             notes=tuple(search.notes),
+        )
+
+
+# Products without forming the matrix, and the chain rule -------------------------------------
+
+
+def _expression(text: str, start: int, end: int, names: Sequence[str], decimals: str) -> sympy.Expr:
+    """Parse ``text[start:end]``, reporting errors at their place in the whole ``text``."""
+    try:
+        return parse_expression(text[start:end], variables=names, decimals=decimals)
+    except ParseError as e:
+        if e.position is None or e.text != text[start:end]:
+            raise
+        raise ParseError(e.message, text, start + e.position) from None
+
+
+def _vector_value(
+    value: sympy.Expr, option: str, text: str, start: int, variables: Sequence[sympy.Symbol]
+) -> None:
+    if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or value.is_finite is False:
+        raise ParseError(f"{option} value {sstr(value)} is not a finite number", text, start)
+    if not value.free_symbols and value.is_extended_real is False:
+        raise ParseError(f"{option} value {sstr(value)} is not a real number", text, start)
+    used = [v.name for v in variables if v in value.free_symbols]
+    if used:
+        raise UsageError(
+            f"{option} may not depend on the variables ({', '.join(used)}): it is a fixed vector; "
+            "other names in it are parameters"
+        )
+
+
+def _vector(
+    given: VectorIn | None,
+    option: str,
+    problem: _Problem,
+    decimals: str,
+    *,
+    by_name: bool,
+) -> tuple[sympy.Expr, ...]:
+    """Read ``--v`` (one value per variable, or ``x=1,y=0``) or ``--u`` (one per component).
+
+    Values are exact expressions and may hold parameters (symbols that are not variables).
+    """
+    variables = problem.variables
+    if by_name:
+        count, kind = (
+            len(variables),
+            f"variable{'s' * (len(variables) != 1)} ({', '.join(v.name for v in variables)})",
+        )
+        example = f"{option} {','.join(['1'] + ['0'] * (len(variables) - 1))}"
+    else:
+        m = len(problem.functions)
+        count, kind = m, f"component{'s' * (m != 1)} (functions)"
+        example = f"{option} {','.join(['1'] + ['0'] * (m - 1))}"
+    if given is None:
+        what = "a direction" if by_name else "a vector of output weights"
+        raise UsageError(
+            f"{option} is required: {what} with {count} value{'s' * (count != 1)}, e.g. {example}"
+        )
+    if isinstance(given, Mapping):
+        text = ",".join(f"{k.name if isinstance(k, sympy.Symbol) else k}={sstr(v)}" for k, v in given.items())
+    elif isinstance(given, str):
+        text = given
+    else:
+        text = ",".join(sstr(v) for v in given)
+    names = [v.name for v in variables]
+    pieces = split_components(text, item="value", whole=f"{option} vector")
+    named = ["=" in piece for piece, _ in pieces]
+    if any(named):
+        if not by_name:
+            raise ParseError(f"{option} takes its values in component order, without names", text, 0)
+        if not all(named):
+            raise ParseError(
+                f"mixed positional and named values in {option}: give all or none as name=value", text, 0
+            )
+        by_symbol: dict[sympy.Symbol, sympy.Expr] = {}
+        lookup = {v.name: v for v in variables}
+        for piece, offset in pieces:
+            name, _, value_text = piece.partition("=")
+            symbol = lookup.get(name.strip())
+            if symbol is None:
+                raise ParseError(
+                    f"unknown variable '{name.strip()}' in {option}; the variables are {', '.join(names)}",
+                    text,
+                    offset,
+                )
+            if symbol in by_symbol:
+                raise ParseError(f"variable '{symbol.name}' is given twice in {option}", text, offset)
+            start = offset + len(name) + 1
+            if not value_text.strip():
+                raise ParseError(
+                    f"missing value after '{symbol.name}=' in {option}", text, offset + len(piece)
+                )
+            value = _expression(text, start, offset + len(piece), names, decimals)
+            _vector_value(value, option, text, start, variables)
+            by_symbol[symbol] = value
+        missing = [v.name for v in variables if v not in by_symbol]
+        if missing:
+            raise ParseError(f"{option} has no value for {', '.join(missing)}", text, len(text))
+        return tuple(by_symbol[v] for v in variables)
+    if len(pieces) != count:
+        n, verb = len(pieces), "is" if count == 1 else "are"
+        raise ParseError(
+            f"{option} has {n} value{'s' * (n != 1)} but there {verb} {count} {kind}",
+            text,
+            pieces[count][1] if n > count else len(text),
+        )
+    values = []
+    for piece, offset in pieces:
+        value = _expression(text, offset, offset + len(piece), names, decimals)
+        _vector_value(value, option, text, offset, variables)
+        values.append(value)
+    return tuple(values)
+
+
+def jvp(
+    functions: FunctionsIn,
+    *,
+    v: VectorIn | None = None,
+    vars: VarsIn = None,
+    at: Iterable[PointIn] = (),
+    simplify: bool = True,
+    decimals: str = "exact",
+    timeout: float | None = None,
+    let: LetIn = None,
+) -> Result:
+    """J·v (an m x 1 column) without forming J: d/dt f(x + t v) at t = 0, one derivative per component.
+
+    >>> jvp("x**2 + y, x*y", v="1,0", at=["2,3"]).matrix.T
+    Matrix([[2*x, y]])
+    """
+    with time_budget(timeout):
+        problem = _Problem(functions, vars, at, decimals, let)
+        fs, vs = problem.functions, problem.variables
+        vector = _vector(v, "--v", problem, decimals, by_name=True)
+        matrix = calculus.jvp(fs, vs, vector, simplify=simplify)
+        points: list[PointResult] = []
+        if problem.points:
+            raw = calculus.jvp(fs, vs, vector, simplify=False) if simplify else matrix
+            direction = tuple(zip(vs, vector, strict=True))
+            points = _evaluate_all(
+                matrix,
+                raw,
+                problem,
+                lambda i, j: ([fs[i]], Origin(fs[i], None, direction=direction)),
+                simplify,
+            )
+        return _result(Command.JVP, problem, matrix, points, vector=vector)
+
+
+def vjp(
+    functions: FunctionsIn,
+    *,
+    u: VectorIn | None = None,
+    vars: VarsIn = None,
+    at: Iterable[PointIn] = (),
+    simplify: bool = True,
+    decimals: str = "exact",
+    timeout: float | None = None,
+    let: LetIn = None,
+) -> Result:
+    """uᵀJ (shown as an n x 1 column) without forming J: the gradient of the scalar u·f.
+
+    >>> vjp("x**2 + y, x*y", u="1,1").matrix.T
+    Matrix([[2*x + y, x + 1]])
+    """
+    with time_budget(timeout):
+        problem = _Problem(functions, vars, at, decimals, let)
+        fs, vs = problem.functions, problem.variables
+        vector = _vector(u, "--u", problem, decimals, by_name=False)
+        matrix = calculus.vjp(fs, vs, vector, simplify=simplify)
+        points: list[PointResult] = []
+        if problem.points:
+            raw = calculus.vjp(fs, vs, vector, simplify=False) if simplify else matrix
+            loss = sympy.Add(*[ui * f for ui, f in zip(vector, fs, strict=True)])
+            points = _evaluate_all(matrix, raw, problem, lambda i, j: ([*fs], Origin(loss, vs[i])), simplify)
+        return _result(Command.VJP, problem, matrix, points, vector=vector)
+
+
+def hvp(
+    function: FunctionsIn,
+    *,
+    v: VectorIn | None = None,
+    vars: VarsIn = None,
+    at: Iterable[PointIn] = (),
+    simplify: bool = True,
+    decimals: str = "exact",
+    timeout: float | None = None,
+    let: LetIn = None,
+) -> Result:
+    """H·v (an n x 1 column) without forming H: the gradient of ∇f·v (Pearlmutter's trick).
+
+    >>> hvp("x**2 + 3*x*y + y**2", v="1,-1").matrix.T
+    Matrix([[-1, 1]])
+    """
+    with time_budget(timeout):
+        problem = _Problem(function, vars, at, decimals, let)
+        f, vs = problem.scalar("hvp"), problem.variables
+        vector = _vector(v, "--v", problem, decimals, by_name=True)
+        matrix = calculus.hvp(f, vs, vector, simplify=simplify)
+        points: list[PointResult] = []
+        if problem.points:
+            raw = calculus.hvp(f, vs, vector, simplify=False) if simplify else matrix
+            raw_grad = calculus.gradient(f, vs, simplify=False)
+            directional = sympy.Add(*[g * c for g, c in zip(raw_grad, vector, strict=True)])
+            first = Origin(f, None, direction=tuple(zip(vs, vector, strict=True)))
+            points = _evaluate_all(
+                matrix,
+                raw,
+                problem,
+                lambda i, j: ([f, directional], Origin(directional, vs[i], first)),
+                simplify,
+            )
+        return _result(Command.HVP, problem, matrix, points, vector=vector)
+
+
+def _with_bindings(
+    given: BindingsIn, declared: Sequence[sympy.Symbol] | None, decimals: str
+) -> list[tuple[sympy.Symbol, sympy.Expr]]:
+    """Read ``--with u=EXPR`` bindings, in the order given."""
+    names = [v.name for v in declared] if declared else []
+    items: list[tuple[str, Any]] = []
+    if isinstance(given, Mapping):
+        for k, v in given.items():
+            name = k.name if isinstance(k, sympy.Symbol) else str(k)
+            items.append((name, f"{name}={v}" if isinstance(v, str) else v))
+    else:
+        for text in given:
+            name, sep, expr = text.partition("=")
+            if not sep:
+                raise UsageError(f"--with takes NAME=EXPR, e.g. --with u=x*y; got {text!r}")
+            if not expr.strip():
+                raise UsageError(f"--with {name.strip()}= has no expression after '='")
+            items.append((name, text))
+    out: list[tuple[sympy.Symbol, sympy.Expr]] = []
+    for name, value in items:
+        symbols = parse_variables(name)
+        if len(symbols) != 1:
+            raise UsageError(f"--with binds one name at a time, got {name.strip()!r}")
+        symbol = symbols[0]
+        if any(symbol == s for s, _ in out):
+            raise UsageError(f"--with binds {symbol.name} twice")
+        if isinstance(value, str):
+            start = value.index("=") + 1
+            expr = _expression(value, start, len(value), names, decimals)
+        else:
+            expr = _as_real_symbols(sympy.Integer(value) if isinstance(value, int) else value)
+        out.append((symbol, expr))
+    if not out:
+        raise UsageError("chain needs the inner functions: --with NAME=EXPR, e.g. --with u=x*y (repeatable)")
+    return out
+
+
+_CHECK_SECONDS = 10.0  # for proving one entry of product - direct = 0 symbolically
+_CHECK_TOLERANCE = 1e-9  # relative, for the numeric fallback
+_CHECK_SAMPLES = 5
+
+
+def _sample_points(symbols: Sequence[sympy.Symbol], count: int) -> list[dict[sympy.Symbol, sympy.Expr]]:
+    """Fixed pseudo-random rational points in [-2, 2] (the same on every run)."""
+    import random
+
+    rng = random.Random(20240601)
+    return [
+        {s: sympy.Rational(rng.randint(-200, 200), rng.choice((97, 101, 103))) for s in symbols}
+        for _ in range(count)
+    ]
+
+
+def _check_chain(product: sympy.MatrixBase, direct: sympy.MatrixBase) -> ChainCheck:
+    """Prove product == direct entry by entry; where SymPy cannot, compare at sample points."""
+    unproved: list[sympy.Expr] = []
+    with step("checking the chain rule"):
+        for a, b in zip(product, direct, strict=True):
+            difference = a - b
+            if difference == 0 or calculus.cheap_simplify(difference) == 0:
+                continue
+            if sympy.expand(difference) == 0:
+                continue
+            simplified = attempt(
+                _CHECK_SECONDS, "checking the chain rule", partial(sympy.simplify, difference)
+            )
+            if simplified is not None and simplified == 0:
+                continue
+            unproved.append(difference)
+    if not unproved:
+        return ChainCheck(True, Certainty.EXACT, detail="their difference simplifies to 0")
+    shown, _ = calculus.away_from_jumps(sympy.Matrix(unproved))  # off the jumps, where samples fall
+    symbols = ordered_symbols(shown)
+    compared = 0
+    with step("checking the chain rule numerically"):
+        for sample in _sample_points(symbols, 4 * _CHECK_SAMPLES):
+            values = [_to_float(e.xreplace(sample)) for e in shown]
+            scales = [_to_float(e.xreplace(sample)) for e in product]
+            if any(v is None for v in values) or any(s is None for s in scales):
+                continue
+            for value, scale in zip(values, scales, strict=False):
+                assert value is not None and scale is not None
+                if abs(value) > _CHECK_TOLERANCE * max(1.0, abs(scale)):
+                    where = ", ".join(f"{s.name} = {sstr(c)}" for s, c in sample.items())
+                    raise MathError(
+                        "the chain-rule product differs from the Jacobian of the composition at "
+                        f"{where} (difference {value:.3g}); please report this"
+                    )
+            compared += 1
+            if compared == _CHECK_SAMPLES:
+                break
+    if compared == 0:
+        return ChainCheck(
+            None, Certainty.NUMERIC, detail="could not be checked: no sample point where both are defined"
+        )
+    return ChainCheck(
+        True,
+        Certainty.NUMERIC,
+        tolerance=_CHECK_TOLERANCE,
+        detail=(
+            f"SymPy could not simplify the difference to 0; it is 0 within a relative tolerance of "
+            f"{_CHECK_TOLERANCE:g} at {compared} fixed sample point{'s' * (compared != 1)}"
+        ),
+    )
+
+
+def _to_float(value: sympy.Expr) -> float | None:
+    if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        return None
+    return to_float(value)
+
+
+def chain(
+    outer: FunctionsIn,
+    *,
+    inner: BindingsIn = (),
+    vars: VarsIn = None,
+    at: Iterable[PointIn] = (),
+    simplify: bool = True,
+    decimals: str = "exact",
+    timeout: float | None = None,
+) -> Result:
+    """The chain rule: the Jacobian of outer(inner(x)) as J_outer(inner(x)) · J_inner(x), checked.
+
+    ``outer`` is written in the intermediate names that ``inner`` binds (``["u=x*y", "v=sin(x)"]``
+    or ``{"u": "x*y"}``); other names in it are parameters. The inner variables are ``vars`` or
+    the free symbols of the inner expressions.
+
+    >>> chain("u**2 + v", inner=["u=x*y", "v=sin(x)"]).matrix
+    Matrix([[2*x*y**2 + cos(x), 2*x**2*y]])
+    """
+    with time_budget(timeout):
+        declarations = _declarations(vars)
+        declared = declarations.symbols if declarations is not None else None
+        bindings = _with_bindings(inner, declared, decimals)
+        names = [s for s, _ in bindings]
+        inner_exprs = [e for _, e in bindings]
+        variables = declared if declared is not None else ordered_symbols(inner_exprs)
+        clash = [s.name for s in names if s in variables]
+        if clash:
+            raise UsageError(
+                f"{', '.join(clash)} is both an intermediate name (--with) and an inner variable: rename one"
+            )
+        if not variables:
+            raise UsageError("no inner variables: the inner functions are constant; name them with --vars")
+        if len(variables) > MAX_VARIABLES or len(names) > MAX_VARIABLES:
+            raise LimitError(f"too many variables (limit {MAX_VARIABLES})")
+        outer_fs = _functions(outer, names, decimals)
+        if len(outer_fs) > MAX_FUNCTIONS:
+            raise LimitError(f"too many components: {len(outer_fs)} (limit {MAX_FUNCTIONS})")
+        mixed = [v.name for v in variables if any(v in f.free_symbols for f in outer_fs)]
+        if mixed:
+            raise UsageError(
+                f"the outer function uses the inner variable{'s' * (len(mixed) != 1)} {', '.join(mixed)}; "
+                f"write it in the intermediate names only (bind one with --with, e.g. --with w={mixed[0]})"
+            )
+        problem = _Problem.parsed(outer_fs, variables, at)
+        binding = dict(bindings)
+        outer_j = calculus.jacobian(outer_fs, names, simplify=simplify)
+        if outer_j.has(sympy.Derivative):
+            raise MathError(
+                "the outer Jacobian holds a derivative of floor or ceiling, which is no function at the "
+                "jumps, so the chain rule cannot be applied to it here; use 'jh jacobian' on the "
+                "composed function instead"
+            )
+        outer_at = sympy.ImmutableMatrix(outer_j.xreplace(binding))
+        inner_j = calculus.jacobian(inner_exprs, variables, simplify=simplify)
+        with step("multiplying the factors"):
+            product = sympy.ImmutableMatrix(outer_at * inner_j)
+            if simplify:
+                outer_at = outer_at.applyfunc(calculus.cheap_simplify)
+                product = product.applyfunc(calculus.cheap_simplify)
+        composed = [f.xreplace(binding) for f in outer_fs]
+        direct = calculus.jacobian(composed, variables, simplify=simplify)
+        check = _check_chain(product, direct)
+        points: list[PointResult] = []
+        if problem.points:
+            raw = calculus.jacobian(composed, variables, simplify=False)
+            points = _evaluate_all(
+                product,
+                raw,
+                problem,
+                lambda i, j: ([composed[i]], Origin(composed[i], variables[j])),
+                simplify,
+            )
+        factors = (
+            Factor("outer_intermediate", f"outer Jacobian in {', '.join(s.name for s in names)}", outer_j),
+            Factor("outer", "outer Jacobian at the inner functions", outer_at),
+            Factor("inner", "inner Jacobian", inner_j),
+        )
+        return _result(
+            Command.CHAIN,
+            problem,
+            product,
+            points,
+            factors=tuple(Factor(f.key, f.label, calculus.away_from_jumps(f.matrix)[0]) for f in factors),
+            bindings=tuple(bindings),
+            composed=tuple(composed),
+            check=check,
         )

@@ -1,9 +1,14 @@
-"""Derivatives: gradient, Jacobian and Hessian. SymPy in, SymPy out.
+"""Derivatives: gradient, Jacobian, Hessian, their products and the chain rule. SymPy in, SymPy out.
 
 Layout (numerator layout): ``J[i, j] = d f_i / d x_j`` — rows are outputs, columns are inputs.
 The gradient is a column (n x 1). The Hessian is built from the gradient, computed once: each
 gradient entry is differentiated only by the variables it contains, one triangle is filled and
 mirrored, so the result is symmetric by construction and zero entries cost nothing.
+
+The products J·v, uᵀJ and H·v are computed without forming J or H (the way automatic
+differentiation does): J·v as d/dt f(x + t v) at t = 0 (m derivatives instead of m·n), uᵀJ as the
+gradient of the scalar u·f (one gradient instead of m), H·v as the gradient of ∇f·v (Pearlmutter's
+trick: 2n derivatives instead of n²).
 """
 
 from __future__ import annotations
@@ -124,6 +129,83 @@ def hessian(
     return hessian_from_gradient(
         gradient(function, variables, simplify=simplify), variables, simplify=simplify
     )
+
+
+def jvp(
+    functions: Sequence[sympy.Expr],
+    variables: Sequence[sympy.Symbol],
+    v: Sequence[sympy.Expr],
+    *,
+    simplify: bool = True,
+) -> sympy.ImmutableMatrix:
+    """J·v as an m x 1 column, without forming J: each component is d/dt f_i(x + t v) at t = 0.
+
+    ``v`` must not depend on the variables. Components whose derivative SymPy leaves unevaluated
+    (``floor`` at a jump) fall back to the sum of partial derivatives times ``v``.
+
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> jvp([x**2 + y, x*y], [x, y], [1, 0]).T
+    Matrix([[2*x, y]])
+    """
+    if len(v) != len(variables):
+        raise ValueError(f"v has {len(v)} entries for {len(variables)} variables")
+    t = sympy.Dummy("t", real=True)
+    line = {x: x + t * vx for x, vx in zip(variables, v, strict=True) if vx != 0}
+    entries = []
+    with step("computing the Jacobian-vector product"):
+        for f in functions:
+            d = _diff(f.xreplace(line), t, simplify=False)
+            if d.has(sympy.Derivative, sympy.Subs):
+                d = sympy.Add(*[_diff(f, x, False) * vx for x, vx in zip(variables, v, strict=True)])
+            else:
+                d = d.xreplace({t: sympy.S.Zero})
+            entries.append(cheap_simplify(d) if simplify else d)
+    return sympy.ImmutableMatrix(len(entries), 1, entries)
+
+
+def vjp(
+    functions: Sequence[sympy.Expr],
+    variables: Sequence[sympy.Symbol],
+    u: Sequence[sympy.Expr],
+    *,
+    simplify: bool = True,
+) -> sympy.ImmutableMatrix:
+    """uᵀJ as an n x 1 column, without forming J: the gradient of the scalar u·f.
+
+    ``u`` must not depend on the variables.
+
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> vjp([x**2 + y, x*y], [x, y], [1, 0]).T
+    Matrix([[2*x, 1]])
+    """
+    if len(u) != len(functions):
+        raise ValueError(f"u has {len(u)} entries for {len(functions)} functions")
+    loss = sympy.Add(*[ui * f for ui, f in zip(u, functions, strict=True)])
+    return gradient(loss, variables, simplify=simplify)
+
+
+def hvp(
+    function: sympy.Expr,
+    variables: Sequence[sympy.Symbol],
+    v: Sequence[sympy.Expr],
+    *,
+    simplify: bool = True,
+) -> sympy.ImmutableMatrix:
+    """H·v as an n x 1 column, without forming H: the gradient of ∇f·v (Pearlmutter).
+
+    ``v`` must not depend on the variables.
+
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> hvp(x**2 + 3*x*y + y**2, [x, y], [1, 0]).T
+    Matrix([[2, 3]])
+    """
+    if len(v) != len(variables):
+        raise ValueError(f"v has {len(v)} entries for {len(variables)} variables")
+    grad = gradient(function, variables, simplify=simplify)
+    directional = sympy.Add(*[g * vx for g, vx in zip(grad, v, strict=True)])
+    with step("computing the Hessian-vector product"):
+        entries = [_diff(directional, x, simplify) for x in variables]
+    return sympy.ImmutableMatrix(len(entries), 1, entries)
 
 
 def away_from_jumps(matrix: sympy.MatrixBase) -> tuple[sympy.ImmutableMatrix, tuple[str, ...]]:

@@ -179,7 +179,7 @@ Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an e
 
 _OPTION_NAMES = frozenset(
     "--vars --let --at --format --digits --timeout --no-simplify --float --latex-env --debug "
-    "--eig --vectors --classify --box --help".split()
+    "--eig --vectors --classify --box --v --u --with --help".split()
 )
 
 
@@ -444,6 +444,192 @@ def critical(
         (vars, timeout, no_simplify, floats),
         let=let or (),
         box=box,
+    )
+
+
+Direction = Annotated[
+    str | None,
+    typer.Option(
+        "--v",
+        metavar="V",
+        help="The vector v: one value per variable (1,0) or by name (x=1,y=0); exact values, "
+        "other names are parameters. Required.",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def jvp(
+    exprs: Exprs,
+    v: Direction = None,
+    vars: Vars = None,
+    let: Let = None,
+    at: At = None,
+    format: Fmt = None,
+    digits: Digits = 6,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    no_simplify: NoSimplify = False,
+    floats: Floats = False,
+    latex_env: Env = DEFAULT_ENV,
+    debug: Debug = False,
+) -> None:
+    """J·v, the Jacobian-vector product (forward mode), without forming J.
+
+    Each component is the directional derivative d/dt f_i(x + t v) at t = 0: m derivatives
+    instead of the m x n of J. One JVP gives one column's worth of information (how all outputs
+    move when the inputs move along v), so a full m x n Jacobian costs n JVPs: forward mode wins
+    when the inputs are few. Backpropagation uses VJPs instead (see 'jh vjp').
+
+    \b
+    Examples:
+      jh jvp "x**2 + y, x*y" --v 1,0 --at 2,3
+      jh jvp "x**2 + y, x*y" --v x=1,y=-1 -f json
+      jh jvp "sin(x*y)" --v a,b
+    """
+    _run(
+        "jvp",
+        exprs,
+        (format, digits, latex_env, debug),
+        (vars, timeout, no_simplify, floats),
+        let=let or (),
+        at=at or (),
+        v=v,
+    )
+
+
+@app.command()
+def vjp(
+    exprs: Exprs,
+    u: Annotated[
+        str | None,
+        typer.Option(
+            "--u",
+            metavar="U",
+            help="The vector u: one value per component of the function (1,0); exact values, "
+            "other names are parameters. Required.",
+            show_default=False,
+        ),
+    ] = None,
+    vars: Vars = None,
+    let: Let = None,
+    at: At = None,
+    format: Fmt = None,
+    digits: Digits = 6,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    no_simplify: NoSimplify = False,
+    floats: Floats = False,
+    latex_env: Env = DEFAULT_ENV,
+    debug: Debug = False,
+) -> None:
+    """uᵀJ, the vector-Jacobian product (reverse mode), shown as a column, without forming J.
+
+    Computed as the gradient of the scalar u·f: one gradient instead of m. This is what
+    backpropagation uses: with u = dL/dy (the gradient of a scalar loss L with respect to the
+    outputs y = f(x)), one VJP gives the whole gradient dL/dx = uᵀJ, whatever the number of
+    inputs. A full m x n Jacobian costs m VJPs against n JVPs, so reverse mode wins when there
+    are few outputs and many inputs: a loss is one output, a network has millions of inputs.
+
+    \b
+    Examples:
+      jh vjp "x**2 + y, x*y" --u 1,0 --at 2,3
+      jh vjp "x**2 + y, x*y" --u a,b -f json
+      jh vjp "tanh(w1*x + w2*y)" --u 1 --vars w1,w2
+    """
+    _run(
+        "vjp",
+        exprs,
+        (format, digits, latex_env, debug),
+        (vars, timeout, no_simplify, floats),
+        let=let or (),
+        at=at or (),
+        u=u,
+    )
+
+
+@app.command()
+def hvp(
+    exprs: Exprs,
+    v: Direction = None,
+    vars: Vars = None,
+    let: Let = None,
+    at: At = None,
+    format: Fmt = None,
+    digits: Digits = 6,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    no_simplify: NoSimplify = False,
+    floats: Floats = False,
+    latex_env: Env = DEFAULT_ENV,
+    debug: Debug = False,
+) -> None:
+    """H·v, the Hessian-vector product of a scalar function, without forming H.
+
+    H·v is the directional derivative of the gradient along v, computed as the gradient of
+    ∇f·v (Pearlmutter's trick): 2n derivatives instead of the n² of H. Hessian-free optimisers
+    (Newton-CG, truncated Newton) solve H p = -∇f by conjugate gradients, which need only H·v.
+
+    \b
+    Examples:
+      jh hvp "x**2 + 3*x*y + y**2" --v 1,-1
+      jh hvp "x**4 + y**4 - 4*x*y" --v 1,0 --at 1,1
+      jh hvp "exp(x*y)" --v x=a,y=b -f latex
+    """
+    _run(
+        "hvp",
+        exprs,
+        (format, digits, latex_env, debug),
+        (vars, timeout, no_simplify, floats),
+        let=let or (),
+        at=at or (),
+        v=v,
+    )
+
+
+@app.command()
+def chain(
+    exprs: Exprs,
+    with_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--with",
+            metavar="NAME=EXPR",
+            help="An inner function: an intermediate name of OUTER and its expression in the inner "
+            "variables, e.g. u=x*y. Repeatable; the order gives the order of the intermediates.",
+            show_default=False,
+        ),
+    ] = None,
+    vars: Vars = None,
+    at: At = None,
+    format: Fmt = None,
+    digits: Digits = 6,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    no_simplify: NoSimplify = False,
+    floats: Floats = False,
+    latex_env: Env = DEFAULT_ENV,
+    debug: Debug = False,
+) -> None:
+    """The chain rule: the Jacobian of OUTER(inner(x)) as J_outer(inner(x)) · J_inner(x).
+
+    OUTER is written in the intermediate names bound by --with; any other name in it is a
+    parameter (a constant), and an inner variable in it is an error. The inner variables are
+    --vars, or the free symbols of the inner expressions. jh shows each factor and the product,
+    and checks that the product equals the Jacobian of the composed function (exactly when SymPy
+    can prove it, else numerically at fixed sample points, and says which). Backpropagation is
+    this product evaluated from the left, one vector at a time (see 'jh vjp').
+
+    \b
+    Examples:
+      jh chain "u**2 + v" --with "u=x*y" --with "v=sin(x)"
+      jh chain "tanh(u)" --with "u=a*x + b*y" --vars x,y
+      jh chain "u*v, u + v" --with u=x+y --with v=x-y --at 1,2 -f json
+    """
+    _run(
+        "chain",
+        exprs,
+        (format, digits, latex_env, debug),
+        (vars, timeout, no_simplify, floats),
+        at=at or (),
+        inner=with_ or (),
     )
 
 

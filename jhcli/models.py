@@ -22,6 +22,10 @@ class Command(str, Enum):
     GRADIENT = "gradient"
     HESSIAN = "hessian"
     CRITICAL = "critical"
+    JVP = "jvp"
+    VJP = "vjp"
+    HVP = "hvp"
+    CHAIN = "chain"
 
 
 class PointType(str, Enum):
@@ -145,6 +149,25 @@ class Family:
 
 
 @dataclass(frozen=True)
+class Factor:
+    """One matrix of a chain-rule product, e.g. the inner Jacobian."""
+
+    key: str  # the JSON key: "outer", "inner" or "outer_intermediate"
+    label: str  # a short title: "inner Jacobian"
+    matrix: sympy.ImmutableMatrix
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """Whether the chain-rule product equals the Jacobian of the composed function."""
+
+    equal: bool | None  # None: could not be checked (no sample point where both are defined)
+    certainty: Certainty
+    tolerance: float | None = None  # set when certainty is NUMERIC
+    detail: str = ""  # how it was established
+
+
+@dataclass(frozen=True)
 class Result:
     """What one jh command computed: the symbolic matrix and its values at points."""
 
@@ -159,6 +182,11 @@ class Result:
     certainty: Certainty | None = None  # of a critical-point search: exact solve or numeric search
     notes: tuple[str, ...] = ()  # facts worth a line of output (e.g. "no critical points")
     let: tuple[tuple[str, Any], ...] = ()  # names bound with --let and their values (expr or matrix)
+    vector: tuple[sympy.Expr, ...] = ()  # the v of J·v and H·v, the u of uᵀJ
+    factors: tuple[Factor, ...] = ()  # chain rule: the matrices multiplied
+    bindings: tuple[tuple[sympy.Symbol, sympy.Expr], ...] = ()  # chain rule: u = inner expression
+    composed: tuple[sympy.Expr, ...] = ()  # chain rule: the outer functions of the inner ones
+    check: ChainCheck | None = None  # chain rule: product == Jacobian of the composition
 
     def to_json(self) -> str:
         from jhcli.render import render

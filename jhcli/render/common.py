@@ -12,7 +12,7 @@ from typing import Any
 
 import sympy
 
-from jhcli.models import Command, Entry, PointResult, Result, Spectrum, Status
+from jhcli.models import ChainCheck, Command, Entry, PointResult, Result, Spectrum, Status
 from jhcli.printing import sstr
 
 DEFAULT_DIGITS = 6
@@ -81,6 +81,14 @@ MATRIX_NAMES = {
     Command.GRADIENT: ("gradient", "∇f", "a column, one row per variable"),
     Command.HESSIAN: ("Hessian", "H", "rows and columns: variables"),
     Command.CRITICAL: ("Hessian", "H", "rows and columns: variables"),
+    Command.JVP: ("J·v", "J·v", "a column, one row per function"),
+    Command.VJP: ("uᵀJ", "uᵀJ", "as a column, one row per variable"),
+    Command.HVP: ("H·v", "H·v", "a column, one row per variable"),
+    Command.CHAIN: (
+        "product J_outer(inner(x))·J_inner(x)",
+        "J",
+        "rows: functions, columns: variables",
+    ),
 }
 
 
@@ -90,22 +98,70 @@ def matrix_title(result: Result) -> str:
 
 
 def row_labels(result: Result) -> list[str]:
-    """Labels of the matrix rows: the functions for a Jacobian, the variables otherwise."""
-    if result.command is Command.JACOBIAN:
+    """Labels of the matrix rows: the functions for a Jacobian (and J·v), the variables otherwise."""
+    if result.command in (Command.JACOBIAN, Command.JVP):
         return [sstr(f) for f in result.functions]
+    if result.command is Command.CHAIN:
+        return [sstr(f) for f in result.composed]
     return names(result.variables)
+
+
+_COLUMN_LABELS = {Command.GRADIENT: "∂f", Command.JVP: "J·v", Command.VJP: "uᵀJ", Command.HVP: "H·v"}
 
 
 def column_labels(result: Result) -> list[str]:
-    if result.command is Command.GRADIENT:
-        return ["∂f"]
+    if result.command in _COLUMN_LABELS:
+        return [_COLUMN_LABELS[result.command]]
     return names(result.variables)
+
+
+def vector_line(result: Result) -> str | None:
+    """``v: (1, 0)`` for J·v and H·v, ``u: (1, 1)`` for uᵀJ; None for other commands."""
+    if result.command not in (Command.JVP, Command.VJP, Command.HVP):
+        return None
+    name = "u" if result.command is Command.VJP else "v"
+    return f"{name}: ({', '.join(sstr(c) for c in result.vector)})"
+
+
+def chain_lines(result: Result) -> list[str]:
+    """The chain rule's inner functions and the composition, as ``key: value`` lines."""
+    if result.command is not Command.CHAIN:
+        return []
+    return [
+        "with: " + ", ".join(f"{s.name} = {sstr(e)}" for s, e in result.bindings),
+        "composed: " + ", ".join(sstr(f) for f in result.composed),
+    ]
+
+
+def factor_labels(result: Result, key: str) -> tuple[list[str], list[str]]:
+    """Row and column labels of a chain-rule factor."""
+    intermediates = [s.name for s, _ in result.bindings]
+    if key == "inner":
+        return intermediates, names(result.variables)
+    return [sstr(f) for f in result.functions], intermediates
+
+
+def check_text(check: ChainCheck) -> str:
+    """One line on whether the chain-rule product equals the Jacobian of the composition."""
+    if check.equal is None:
+        return f"check: not done ({check.detail})"
+    kind = check.certainty.value
+    if check.tolerance is not None:
+        kind += f", tolerance {check.tolerance:g}"
+    verdict = "equals" if check.equal else "differs from"
+    return f"check: the product {verdict} the Jacobian of the composed function ({kind}): {check.detail}"
 
 
 def entry_name(result: Result, i: int, j: int) -> str:
     """A readable name of entry (i, j): ``∂f2/∂y``, ``∂²f/∂x∂y``, ``∂f/∂x``."""
     v = result.variables
-    if result.command is Command.JACOBIAN:
+    if result.command is Command.JVP:
+        return "D_v f" if len(result.functions) == 1 else f"D_v f{i + 1}"
+    if result.command is Command.VJP:
+        return f"∂(u·f)/∂{v[i].name}"
+    if result.command is Command.HVP:
+        return f"∂(∇f·v)/∂{v[i].name}"
+    if result.command in (Command.JACOBIAN, Command.CHAIN):
         label = "f" if len(result.functions) == 1 else f"f{i + 1}"
         return f"∂{label}/∂{v[j].name}"
     if result.command is Command.GRADIENT:

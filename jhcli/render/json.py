@@ -8,7 +8,17 @@ from typing import Any
 import sympy
 
 from jhcli.analysis import to_float
-from jhcli.models import Classification, CriticalPoint, Entry, Family, PointResult, Result, Spectrum, Status
+from jhcli.models import (
+    Classification,
+    Command,
+    CriticalPoint,
+    Entry,
+    Family,
+    PointResult,
+    Result,
+    Spectrum,
+    Status,
+)
 from jhcli.render.common import condition_float, names, sstr, value_text
 
 
@@ -117,6 +127,18 @@ def to_data(result: Result) -> dict[str, Any]:
         data["complete"] = result.complete
         if result.certainty is not None:
             data["certainty"] = result.certainty.value
+    if result.command in (Command.JVP, Command.VJP, Command.HVP):
+        data["vector"] = [sstr(c) for c in result.vector]
+    if result.command is Command.CHAIN:
+        data["with"] = {s.name: sstr(e) for s, e in result.bindings}
+        data["composed"] = [sstr(f) for f in result.composed]
+        data["factors"] = {f.key: _matrix(f.matrix) for f in result.factors}
+    if result.check is not None:
+        check: dict[str, Any] = {"equal": result.check.equal, "certainty": result.check.certainty.value}
+        if result.check.tolerance is not None:
+            check["tolerance"] = result.check.tolerance
+        check["detail"] = result.check.detail
+        data["check"] = check
     if result.notes:
         data["notes"] = list(result.notes)
     return data

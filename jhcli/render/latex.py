@@ -10,7 +10,16 @@ from typing import Any
 import sympy
 
 from jhcli.models import Command, Entry, PointResult, Result, Spectrum, Status
-from jhcli.render.common import DEFAULT_DIGITS, MATRIX_NAMES, format_float, let_text, read_as
+from jhcli.render.common import (
+    DEFAULT_DIGITS,
+    MATRIX_NAMES,
+    chain_lines,
+    check_text,
+    format_float,
+    let_text,
+    read_as,
+    vector_line,
+)
 
 _UNDEFINED = sympy.Symbol(r"\text{undefined}")
 _SYMBOLS = {
@@ -18,6 +27,15 @@ _SYMBOLS = {
     Command.GRADIENT: r"\nabla f",
     Command.HESSIAN: "H",
     Command.CRITICAL: "H",
+    Command.JVP: r"J\mathbf{v}",
+    Command.VJP: r"J^{\top}\mathbf{u}",
+    Command.HVP: r"H\mathbf{v}",
+    Command.CHAIN: r"J_{f \circ g}",
+}
+_FACTOR_SYMBOLS = {
+    "outer_intermediate": r"J_f",
+    "outer": r"J_f(g(x))",
+    "inner": r"J_g(x)",
 }
 _TEXT_ESCAPES = {
     "\\": r"\textbackslash{}",
@@ -88,7 +106,16 @@ def render_latex(
 ) -> str:
     """The formulas as one ``align*`` body (``bare``: an ``aligned`` block for ``$$ ... $$``)."""
     name = _SYMBOLS[result.command]
-    rows = [f"{name} &= {latex(result.matrix, env)}"]
+    rows = []
+    if result.vector:
+        vector = r"\mathbf{u}" if result.command is Command.VJP else r"\mathbf{v}"
+        rows.append(f"{vector} &= {latex(sympy.Matrix(result.vector), env)}")
+    for factor in result.factors:
+        rows.append(f"{_FACTOR_SYMBOLS[factor.key]} &= {latex(factor.matrix, env)}")
+    product = r" = J_f(g(x))\,J_g(x)" if result.factors else ""
+    rows.append(f"{name}{product} &= {latex(result.matrix, env)}")
+    if result.check is not None:
+        rows.append(rf"&\text{{{text_escape(check_text(result.check))}}}")
     for point in result.points:
         rows += _point_rows(result, point, env, digits)
     for cp in result.critical_points or ():
@@ -115,5 +142,7 @@ def render(
     header = f"% jh {result.command.value}: {read_as(result)}; variables ({variables}); {layout}"
     if result.let:
         header += f"\n% let: {let_text(result)}"
+    vector = vector_line(result)
+    extra = [f"% {line}" for line in [*chain_lines(result), *([vector] if vector else [])]]
     notes = [f"% note: {n}" for n in result.notes]
-    return "\n".join([header, render_latex(result, env=latex_env, digits=digits), *notes]) + "\n"
+    return "\n".join([header, *extra, render_latex(result, env=latex_env, digits=digits), *notes]) + "\n"

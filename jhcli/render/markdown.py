@@ -9,10 +9,13 @@ from jhcli.models import Classification, Result
 from jhcli.render.common import (
     DEFAULT_DIGITS,
     assignments,
+    chain_lines,
+    check_text,
     column_labels,
     completeness_text,
     entry_approx,
     entry_exact,
+    factor_labels,
     let_text,
     matrix_title,
     needs_decimal_view,
@@ -21,6 +24,7 @@ from jhcli.render.common import (
     row_labels,
     spectrum_lines,
     sstr,
+    vector_line,
 )
 from jhcli.render.latex import render_latex
 
@@ -51,12 +55,24 @@ def render(
     lines = [f"**{matrix_title(result)}** of {_code(read_as(result))} with respect to {_code(variables)}", ""]
     if result.let:
         lines += [f"where {_code(let_text(result))}", ""]
+    vector = vector_line(result)
+    extra = chain_lines(result) + ([vector] if vector else [])
+    if extra:
+        lines += [f"- {_code(line)}" for line in extra] + [""]
     for point in result.points:
         if point.classification is not None:
             lines += ["- " + _verdict(point.classification, point_label(point)), ""]
     lines += ["$$", render_latex(result, env=latex_env, digits=digits, bare=True), "$$", ""]
+    for factor in result.factors:
+        f = factor.matrix
+        cells = [[sstr(f[i, j]) for j in range(f.cols)] for i in range(f.rows)]
+        lines += [f"{factor.label}:", "", *_table(*factor_labels(result, factor.key), cells), ""]
+    if result.factors:
+        lines += [f"{matrix_title(result)}:", ""]
     m = result.matrix
     lines += _table(rows, columns, [[sstr(m[i, j]) for j in range(m.cols)] for i in range(m.rows)])
+    if result.check is not None:
+        lines += ["", check_text(result.check)]
     for point in result.points:
         lines += ["", f"At {_code(point_label(point))}:", ""]
         lines += _table(rows, columns, [[entry_exact(e) for e in row] for row in point.values])

@@ -9,6 +9,8 @@ from jhcli.models import Classification, Result
 from jhcli.render.common import (
     DEFAULT_DIGITS,
     assignments,
+    chain_lines,
+    check_text,
     completeness_text,
     entry_approx,
     entry_exact,
@@ -19,6 +21,7 @@ from jhcli.render.common import (
     read_as,
     spectrum_lines,
     sstr,
+    vector_line,
 )
 
 
@@ -40,13 +43,26 @@ def classification_lines(c: Classification) -> list[str]:
 
 def render(result: Result, *, digits: int = DEFAULT_DIGITS, **options: Any) -> str:
     m = result.matrix
+    vector = vector_line(result)
     lines = [
         f"read as: {read_as(result)}",
         *([f"let: {let_text(result)}"] if result.let else []),
+        *chain_lines(result),
         f"variables: {', '.join(s.name for s in result.variables)}",
+        *([vector] if vector else []),
+    ]
+    for factor in result.factors:
+        f = factor.matrix
+        lines += [
+            f"{factor.label}:",
+            *matrix_block([[sstr(f[i, j]) for j in range(f.cols)] for i in range(f.rows)]),
+        ]
+    lines += [
         f"{matrix_title(result)}:",
         *matrix_block([[sstr(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]),
     ]
+    if result.check is not None:
+        lines.append(check_text(result.check))
     for point in result.points:
         lines += ["", f"at {point_label(point)}:"]
         lines += matrix_block([[entry_exact(e) for e in row] for row in point.values])

@@ -13,11 +13,14 @@ from jhcli.models import Classification, PointType, Result, Status
 from jhcli.render.common import (
     DEFAULT_DIGITS,
     assignments,
+    chain_lines,
+    check_text,
     column_labels,
     completeness_text,
     eigenvalue_text,
     entry_approx,
     entry_exact,
+    factor_labels,
     let_text,
     matrix_title,
     point_label,
@@ -25,6 +28,7 @@ from jhcli.render.common import (
     row_labels,
     spectrum_lines,
     sstr,
+    vector_line,
 )
 
 VERDICT_STYLES = {
@@ -79,10 +83,20 @@ def render(result: Result, *, digits: int = DEFAULT_DIGITS, **options: Any) -> R
     parts.append(Text(f"read as: {read_as(result)}", style="dim"))
     if result.let:
         parts.append(Text(f"let: {let_text(result)}", style="dim"))
+    parts.extend(Text(line) for line in chain_lines(result))
+    vector = vector_line(result)
+    if vector:
+        parts.append(Text(f"variables: {', '.join(s.name for s in result.variables)}\n{vector}"))
+    for factor in result.factors:
+        f = factor.matrix
+        cells = [[Text(sstr(f[i, j])) for j in range(f.cols)] for i in range(f.rows)]
+        parts.append(_grid(factor.label, *factor_labels(result, factor.key), cells))
     rows, columns = row_labels(result), column_labels(result)
     m = result.matrix
     symbolic = [[Text(sstr(m[i, j])) for j in range(m.cols)] for i in range(m.rows)]
     parts.append(_grid(matrix_title(result), rows, columns, symbolic))
+    if result.check is not None:
+        parts.append(Text(check_text(result.check), style="green" if result.check.equal else "yellow"))
     for point in result.points:
         cells = [[_value_cell(e, digits) for e in row] for row in point.values]
         parts.append(_grid(f"at {point_label(point)}", rows, columns, cells))
