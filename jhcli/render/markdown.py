@@ -7,8 +7,11 @@ from typing import Any
 
 from jhcli.models import Classification, Result
 from jhcli.render.common import (
+    CHECK_TITLE,
     DEFAULT_DIGITS,
     assignments,
+    check_cells,
+    check_lines,
     column_labels,
     completeness_text,
     entry_approx,
@@ -67,6 +70,11 @@ def render(
             extra.append("gradient: (" + ", ".join(entry_exact(e) for e in point.gradient) + ")")
         if extra:
             lines += [""] + [f"- {line}" for line in extra]
+        if point.check is not None:
+            lines += ["", f"{CHECK_TITLE.capitalize()} ({point.check.method}), abs error per entry:", ""]
+            lines += _table(rows, columns, check_cells(point.check))
+            *facts, verdict = check_lines(point.check, result)
+            lines += [""] + [f"- {_code(line)}" for line in facts] + ["", f"**{verdict}**"]
     if result.critical_points is not None:
         completeness = completeness_text(result)
         lines += ["", f"**Critical points** ({completeness}):", ""]
