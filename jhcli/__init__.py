@@ -20,14 +20,25 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "jacobian", "gradient", "hessian", "critical", "jvp", "vjp", "hvp", "chain"]
+__all__ = [
+    "__version__",
+    "jacobian",
+    "gradient",
+    "hessian",
+    "critical",
+    "jvp",
+    "vjp",
+    "hvp",
+    "chain",
+    "check",
+]
 
 if TYPE_CHECKING:
-    from jhcli.api import chain, critical, gradient, hessian, hvp, jacobian, jvp, vjp
+    from jhcli.api import chain, check, critical, gradient, hessian, hvp, jacobian, jvp, vjp
 
 
 def __getattr__(name: str) -> Any:
-    if name in {"jacobian", "gradient", "hessian", "critical", "jvp", "vjp", "hvp", "chain"}:
+    if name in {"jacobian", "gradient", "hessian", "critical", "jvp", "vjp", "hvp", "chain", "check"}:
         from jhcli import api
 
         return getattr(api, name)

@@ -22,7 +22,7 @@ from typing import Any, TypeAlias
 
 import sympy
 
-from jhcli import calculus
+from jhcli import calculus, checking
 from jhcli.analysis import Origin, evaluate_matrix, to_float
 from jhcli.errors import LimitError, MathError, ParseError, UsageError
 from jhcli.limits import MAX_FUNCTIONS, MAX_VARIABLES, attempt, step, time_budget
@@ -232,6 +232,9 @@ def jacobian(
     *,
     vars: VarsIn = None,
     at: Iterable[PointIn] = (),
+    check: bool = False,
+    rtol: float = checking.RTOL,
+    atol: float = checking.ATOL,
     simplify: bool = True,
     decimals: str = "exact",
     timeout: float | None = None,
@@ -239,9 +242,14 @@ def jacobian(
 ) -> Result:
     """The Jacobian ``J[i, j] = d f_i / d x_j`` (rows: functions, columns: variables).
 
+    ``check=True`` compares it at each point with finite differences of the functions (see
+    :func:`check`); the report is ``points[k].check``.
+
     >>> jacobian("tanh(a*x + b*y)", vars="x,y").matrix
     Matrix([[a*(1 - tanh(a*x + b*y)**2), b*(1 - tanh(a*x + b*y)**2)]])
     """
+    if check:
+        _check_options(at, rtol, atol, "--check")
     with time_budget(timeout):
         problem = _Problem(functions, vars, at, decimals, let)
         fs, vs = problem.functions, problem.variables
@@ -252,6 +260,11 @@ def jacobian(
             points = _evaluate_all(
                 matrix, raw, problem, lambda i, j: ([fs[i]], Origin(fs[i], vs[j])), simplify
             )
+        if check:
+            points = [
+                replace(p, check=checking.check_jacobian(fs, vs, dict(p.at), p.values, rtol=rtol, atol=atol))
+                for p in points
+            ]
         return _result(Command.JACOBIAN, problem, matrix, points)
 
 
@@ -290,6 +303,9 @@ def hessian(
     vectors: bool = False,
     classify: bool = False,
     box: tuple[float, float] | None = None,
+    check: bool = False,
+    rtol: float = checking.RTOL,
+    atol: float = checking.ATOL,
     simplify: bool = True,
     decimals: str = "exact",
     timeout: float | None = None,
@@ -299,8 +315,11 @@ def hessian(
 
     ``eig=True`` adds eigenvalues, determinant, trace, inertia and condition number at each
     point; ``classify=True`` the type of the point. ``classify=True`` without points finds and
-    classifies every critical point (like :func:`critical`).
+    classifies every critical point (like :func:`critical`). ``check=True`` compares the Hessian
+    at each point with finite differences of ``f`` (see :func:`check`).
     """
+    if check:
+        _check_options(at, rtol, atol, "--check")
     if classify and not at:
         return critical(
             function, vars=vars, box=box, simplify=simplify, decimals=decimals, timeout=timeout, let=let
@@ -334,9 +353,67 @@ def hessian(
                     _analyse(p, f, vs, grad, raw_grad, eig=eig or vectors, vectors=vectors, classify=classify)
                     for p in points
                 ]
+            if check:
+                points = [
+                    replace(
+                        p, check=checking.check_hessian(f, vs, dict(p.at), p.values, rtol=rtol, atol=atol)
+                    )
+                    for p in points
+                ]
             if constant:
                 points = [replace(p, at=()) for p in points]
         return _result(Command.HESSIAN, problem, matrix, points)
+
+
+_hessian = hessian  # for check(), whose option ``hessian`` hides the function
+
+
+def _check_options(at: Iterable[PointIn], rtol: float, atol: float, what: str) -> None:
+    if not at:
+        raise UsageError(f"{what} needs a point: give one with --at, e.g. --at 2,3")
+    checking.validate_tolerances(rtol, atol)
+
+
+def check(
+    functions: FunctionsIn,
+    *,
+    vars: VarsIn = None,
+    at: Sequence[PointIn] = (),
+    hessian: bool = False,
+    rtol: float = checking.RTOL,
+    atol: float = checking.ATOL,
+    simplify: bool = True,
+    decimals: str = "exact",
+    timeout: float | None = None,
+    let: LetIn = None,
+) -> Result:
+    """The symbolic Jacobian (or Hessian) checked against finite differences of the function.
+
+    At each point, every entry's exact value is compared with a central finite difference of the
+    ORIGINAL function, Richardson-extrapolated, computed with 40-digit arithmetic; an entry agrees
+    when ``|symbolic - fd| <= atol + rtol * |symbolic|``. ``points[k].check`` holds the report;
+    ``matrix`` is the symbolic Jacobian (Hessian) and ``derivative`` says which.
+
+    >>> r = check("x**2 + y, x*y", at=["2,3"])
+    >>> r.points[0].check.agree, r.points[0].check.max_abs_error < 1e-20
+    (True, True)
+    """
+    if not at:
+        raise UsageError("jh check needs a point: give one with --at, e.g. --at 2,3")
+    compute = _hessian if hessian else jacobian
+    result = compute(
+        functions,
+        vars=vars,
+        at=at,
+        check=True,
+        rtol=rtol,
+        atol=atol,
+        simplify=simplify,
+        decimals=decimals,
+        timeout=timeout,
+        let=let,
+    )
+    return replace(result, command=Command.CHECK, derivative=result.command)
 
 
 def _analyse(

@@ -175,11 +175,30 @@ Env = Annotated[
     ),
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
+Check = Annotated[
+    bool,
+    typer.Option(
+        "--check",
+        help="Also compare with finite differences of the function at each --at point "
+        "(exit 1 if they disagree).",
+    ),
+]
+# Defaults as in jhcli.checking (RTOL, ATOL; a test keeps them equal): importing it would load SymPy.
+Rtol = Annotated[
+    float,
+    typer.Option("--rtol", metavar="R", help="Relative tolerance of the finite-difference check."),
+]
+Atol = Annotated[
+    float,
+    typer.Option("--atol", metavar="A", help="Absolute tolerance of the finite-difference check."),
+]
+DEFAULT_RTOL = 1e-8
+DEFAULT_ATOL = 1e-10
 
 
 _OPTION_NAMES = frozenset(
     "--vars --let --at --format --digits --timeout --no-simplify --float --latex-env --debug "
-    "--eig --vectors --classify --box --v --u --with --help".split()
+    "--eig --vectors --classify --box --v --u --with --check --hessian --rtol --atol --help".split()
 )
 
 
@@ -222,6 +241,15 @@ def _warn_undefined(result: Result) -> int:
     return ExitCode.MATH if problems else ExitCode.OK
 
 
+def _warn_check(result: Result) -> int:
+    from jhcli.render.common import check_warnings
+
+    problems = check_warnings(result)
+    for problem in problems:
+        sys.stderr.write(f"warning: {problem}\n")
+    return ExitCode.MATH if problems else ExitCode.OK
+
+
 def _run(
     command: str,
     exprs: list[str],
@@ -250,7 +278,7 @@ def _run(
             **options,
         )
         _print(result, fmt, digits, latex_env)
-        code = _warn_undefined(result)
+        code = max(_warn_undefined(result), _warn_check(result))
     except JhError as e:
         if debug:
             traceback.print_exc()
@@ -294,6 +322,9 @@ def jacobian(
     vars: Vars = None,
     let: Let = None,
     at: At = None,
+    check: Check = False,
+    rtol: Rtol = DEFAULT_RTOL,
+    atol: Atol = DEFAULT_ATOL,
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
@@ -308,7 +339,7 @@ def jacobian(
     Examples:
       jh jacobian "x**2+y, x*y" --at 2,3
       jh jacobian "tanh(a*x + b*y)" --vars x,y -f latex
-      echo "x**2+y, x*y" | jh jacobian - --at 2,3 --at 1,1 -f json
+      echo "x**2+y, x*y" | jh jacobian - --at 2,3 --at 1,1 --check -f json
     """
     _run(
         "jacobian",
@@ -317,6 +348,7 @@ def jacobian(
         (vars, timeout, no_simplify, floats),
         let=let or (),
         at=at or (),
+        **_check_options(check, rtol, atol),
     )
 
 
@@ -377,6 +409,9 @@ def hessian(
             "--box", metavar="LOW:HIGH", help="Search box LOW:HIGH for a numeric critical-point search."
         ),
     ] = None,
+    check: Check = False,
+    rtol: Rtol = DEFAULT_RTOL,
+    atol: Atol = DEFAULT_ATOL,
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
@@ -390,7 +425,7 @@ def hessian(
     \b
     Examples:
       jh hessian "x**2 + 3*x*y + y**2" --classify
-      jh hessian "x**4 + y**4 - 4*x*y" --at 1,1 --eig
+      jh hessian "x**4 + y**4 - 4*x*y" --at 1,1 --eig --check
       jh hessian "x**2 + 3*x*y + y**2" -f latex >> notes.tex
     """
     _run(
@@ -404,6 +439,62 @@ def hessian(
         vectors=vectors,
         classify=classify,
         box=box,
+        **_check_options(check, rtol, atol),
+    )
+
+
+def _check_options(check: bool, rtol: float, atol: float) -> dict[str, Any]:
+    """--check and its tolerances, passed on only when given (other commands do not take them)."""
+    if not check:
+        if (rtol, atol) != (DEFAULT_RTOL, DEFAULT_ATOL):
+            _fail("--rtol and --atol apply to the finite-difference check: add --check", ExitCode.USAGE)
+        return {}
+    return {"check": True, "rtol": rtol, "atol": atol}
+
+
+@app.command()
+def check(
+    exprs: Exprs,
+    vars: Vars = None,
+    let: Let = None,
+    at: At = None,
+    hessian: Annotated[
+        bool,
+        typer.Option("--hessian", help="Check the Hessian of a scalar function instead of the Jacobian."),
+    ] = False,
+    rtol: Rtol = DEFAULT_RTOL,
+    atol: Atol = DEFAULT_ATOL,
+    format: Fmt = None,
+    digits: Digits = 6,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    no_simplify: NoSimplify = False,
+    floats: Floats = False,
+    latex_env: Env = DEFAULT_ENV,
+    debug: Debug = False,
+) -> None:
+    """Check the symbolic Jacobian (or Hessian) against finite differences at each --at point.
+
+    The finite differences are central differences of the function itself, Richardson-extrapolated
+    and computed with 40-digit arithmetic. An entry agrees when |symbolic - fd| <= atol +
+    rtol*|symbolic| (defaults 1e-10 and 1e-08). Exit 0 when every entry agrees at every point,
+    1 otherwise (also when a derivative does not exist at the point).
+
+    \b
+    Examples:
+      jh check "x**2+y, x*y" --at 2,3
+      jh check "x**2 + 3*x*y + y**2" --hessian --at 1,2 -f json
+      jh check "tanh(2*x - 3*y)" --at 0,0 --at 1,-1 --at 1/2,3
+    """
+    _run(
+        "check",
+        exprs,
+        (format, digits, latex_env, debug),
+        (vars, timeout, no_simplify, floats),
+        let=let or (),
+        at=at or (),
+        hessian=hessian,
+        rtol=rtol,
+        atol=atol,
     )
 
 

@@ -26,6 +26,7 @@ class Command(str, Enum):
     VJP = "vjp"
     HVP = "hvp"
     CHAIN = "chain"
+    CHECK = "check"  # a Jacobian or Hessian checked against finite differences
 
 
 class PointType(str, Enum):
@@ -112,6 +113,38 @@ class Classification:
 
 
 @dataclass(frozen=True)
+class CheckEntry:
+    """One matrix entry compared with its finite-difference estimate (numeric, labelled so)."""
+
+    symbolic: float | None  # the exact value as a float; None when undefined or not real
+    finite_difference: float | None  # None when f could not be evaluated near the point
+    abs_error: float | None  # |symbolic - finite_difference|
+    rel_error: float | None  # abs_error / |symbolic|; None when symbolic is 0 or missing
+    agree: bool  # abs_error <= atol + rtol * |symbolic|
+    richardson_error: float | None = None  # the estimate's own error: its last two levels differ by this
+    tolerance: float | None = None  # atol + rtol * |symbolic|
+    note: str = ""  # why the entry could not be compared, or why it may disagree
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The symbolic matrix at one point checked against finite differences of the function."""
+
+    entries: tuple[tuple[CheckEntry, ...], ...]  # same shape as the matrix
+    max_abs_error: float | None  # over the entries that could be compared
+    max_rel_error: float | None
+    rtol: float
+    atol: float
+    agree: bool  # every entry agrees
+    method: str  # "central differences, Richardson-extrapolated"
+
+    @property
+    def disagreements(self) -> list[tuple[int, int, CheckEntry]]:
+        """Entries that do not agree, with their (row, column)."""
+        return [(i, j, e) for i, row in enumerate(self.entries) for j, e in enumerate(row) if not e.agree]
+
+
+@dataclass(frozen=True)
 class PointResult:
     """The result matrix evaluated at one point, plus any analysis of it."""
 
@@ -120,6 +153,7 @@ class PointResult:
     spectrum: Spectrum | None = None
     classification: Classification | None = None
     gradient: tuple[Entry, ...] | None = None  # shown when the point is not critical
+    check: CheckReport | None = None  # --check / jh check: the finite-difference comparison
 
     @property
     def undefined(self) -> list[tuple[int, int, Entry]]:
@@ -187,6 +221,12 @@ class Result:
     bindings: tuple[tuple[sympy.Symbol, sympy.Expr], ...] = ()  # chain rule: u = inner expression
     composed: tuple[sympy.Expr, ...] = ()  # chain rule: the outer functions of the inner ones
     check: ChainCheck | None = None  # chain rule: product == Jacobian of the composition
+    derivative: Command | None = None  # for ``check``: the matrix checked (JACOBIAN or HESSIAN)
+
+    @property
+    def kind(self) -> Command:
+        """Which matrix ``matrix`` is: the command, or for ``check`` the derivative checked."""
+        return self.derivative or self.command
 
     def to_json(self) -> str:
         from jhcli.render import render

@@ -24,6 +24,8 @@ RESULTS = {
     "critical points": lambda: api.critical("x**3 - 3*x + y**2"),
     "critical families and notes": lambda: api.critical("(x - y)**2"),
     "no critical point": lambda: api.critical("exp(x) + y"),
+    "finite-difference check that agrees": lambda: api.check("x**2 + y, x*y", at=["2,3"]),
+    "hessian check with an undefined entry": lambda: api.hessian("abs(x) + y**2", at=["0,1"], check=True),
 }
 
 

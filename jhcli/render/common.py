@@ -12,7 +12,17 @@ from typing import Any
 
 import sympy
 
-from jhcli.models import ChainCheck, Command, Entry, PointResult, Result, Spectrum, Status
+from jhcli.models import (
+    ChainCheck,
+    CheckEntry,
+    CheckReport,
+    Command,
+    Entry,
+    PointResult,
+    Result,
+    Spectrum,
+    Status,
+)
 from jhcli.printing import sstr
 
 DEFAULT_DIGITS = 6
@@ -93,13 +103,13 @@ MATRIX_NAMES = {
 
 
 def matrix_title(result: Result) -> str:
-    name, _, layout = MATRIX_NAMES[result.command]
+    name, _, layout = MATRIX_NAMES[result.kind]
     return f"{name} ({layout})"
 
 
 def row_labels(result: Result) -> list[str]:
     """Labels of the matrix rows: the functions for a Jacobian (and J·v), the variables otherwise."""
-    if result.command in (Command.JACOBIAN, Command.JVP):
+    if result.kind in (Command.JACOBIAN, Command.JVP):
         return [sstr(f) for f in result.functions]
     if result.command is Command.CHAIN:
         return [sstr(f) for f in result.composed]
@@ -110,8 +120,8 @@ _COLUMN_LABELS = {Command.GRADIENT: "∂f", Command.JVP: "J·v", Command.VJP: "u
 
 
 def column_labels(result: Result) -> list[str]:
-    if result.command in _COLUMN_LABELS:
-        return [_COLUMN_LABELS[result.command]]
+    if result.kind in _COLUMN_LABELS:
+        return [_COLUMN_LABELS[result.kind]]
     return names(result.variables)
 
 
@@ -155,16 +165,16 @@ def check_text(check: ChainCheck) -> str:
 def entry_name(result: Result, i: int, j: int) -> str:
     """A readable name of entry (i, j): ``∂f2/∂y``, ``∂²f/∂x∂y``, ``∂f/∂x``."""
     v = result.variables
-    if result.command is Command.JVP:
+    if result.kind is Command.JVP:
         return "D_v f" if len(result.functions) == 1 else f"D_v f{i + 1}"
-    if result.command is Command.VJP:
+    if result.kind is Command.VJP:
         return f"∂(u·f)/∂{v[i].name}"
-    if result.command is Command.HVP:
+    if result.kind is Command.HVP:
         return f"∂(∇f·v)/∂{v[i].name}"
-    if result.command in (Command.JACOBIAN, Command.CHAIN):
+    if result.kind in (Command.JACOBIAN, Command.CHAIN):
         label = "f" if len(result.functions) == 1 else f"f{i + 1}"
         return f"∂{label}/∂{v[j].name}"
-    if result.command is Command.GRADIENT:
+    if result.kind is Command.GRADIENT:
         return f"∂f/∂{v[i].name}"
     if i == j:
         return f"∂²f/∂{v[i].name}²"
@@ -255,3 +265,74 @@ def undefined_warnings(result: Result) -> list[str]:
         for p in result.points
         for i, j, e in p.undefined
     ]
+
+
+# The finite-difference check (--check, jh check) ----------------------------------------------
+CHECK_TITLE = "finite-difference check"
+_VALUE_DIGITS = 12  # enough digits to see where a symbolic value and its estimate differ
+
+
+def error_text(value: float | None) -> str:
+    """An error with two significant digits (``3.1e-14``); ``n/a`` when it could not be computed."""
+    return "n/a" if value is None else format_float(value, 2)
+
+
+def check_cells(report: CheckReport) -> list[list[str]]:
+    """The absolute error of every entry, as text."""
+    return [[error_text(e.abs_error) for e in row] for row in report.entries]
+
+
+def check_tolerance(report: CheckReport) -> str:
+    return f"|symbolic - finite difference| ≤ {report.atol:g} + {report.rtol:g}·|symbolic| per entry"
+
+
+def check_summary(report: CheckReport) -> str:
+    rel = error_text(report.max_rel_error)
+    if report.max_rel_error is None and report.max_abs_error is not None:
+        rel += " (every symbolic value compared is 0)"
+    return f"max abs error: {error_text(report.max_abs_error)}; max rel error: {rel}"
+
+
+def _disagreement(entry: CheckEntry) -> str:
+    """Why one entry does not agree."""
+    if entry.symbolic is None or entry.finite_difference is None:
+        return entry.note or "no value to compare"
+    text = (
+        f"symbolic {format_float(entry.symbolic, _VALUE_DIGITS)} vs finite difference "
+        f"{format_float(entry.finite_difference, _VALUE_DIGITS)} (abs error {error_text(entry.abs_error)} "
+        f"> tolerance {error_text(entry.tolerance)})"
+    )
+    return f"{text}; {entry.note}" if entry.note else text
+
+
+def check_verdict(report: CheckReport, result: Result | None = None) -> str:
+    """``check: agree (...)`` or ``check: DISAGREE at entry (1, 2) ∂f1/∂y: ...``.
+
+    Without ``result`` the entry is named by its position only (for LaTeX, which has no ``∂``).
+    """
+    if report.agree:
+        return f"check: agree (max abs error {error_text(report.max_abs_error)} ≤ tolerance)"
+    bad = report.disagreements
+    i, j, entry = bad[0]
+    name = f" {entry_name(result, i, j)}" if result is not None else ""
+    more = (
+        f"; {len(bad) - 1} more {'entry disagrees' if len(bad) == 2 else 'entries disagree'}"
+        if len(bad) > 1
+        else ""
+    )
+    return f"check: DISAGREE at entry ({i + 1}, {j + 1}){name}: {_disagreement(entry)}{more}"
+
+
+def check_lines(report: CheckReport, result: Result | None = None) -> list[str]:
+    """The report after its matrix of errors: summary, tolerance, verdict (the last line)."""
+    return [check_summary(report), f"tolerance: {check_tolerance(report)}", check_verdict(report, result)]
+
+
+def check_warnings(result: Result) -> list[str]:
+    """One line per point where the finite-difference check disagrees."""
+    out = []
+    for point in result.points:
+        if point.check is not None and not point.check.agree:
+            verdict = check_verdict(point.check, result).removeprefix("check: DISAGREE ")
+            out.append(f"the finite-difference check disagrees at {point_label(point)}, {verdict}")
+    return out

@@ -9,6 +9,8 @@ import sympy
 
 from jhcli.analysis import to_float
 from jhcli.models import (
+    CheckEntry,
+    CheckReport,
     Classification,
     Command,
     CriticalPoint,
@@ -72,6 +74,33 @@ def classification_json(c: Classification) -> dict[str, Any]:
     return out
 
 
+def _check_entry(entry: CheckEntry) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "symbolic": entry.symbolic,
+        "finite_difference": entry.finite_difference,
+        "abs_error": entry.abs_error,
+        "rel_error": entry.rel_error,
+        "agree": entry.agree,
+        "richardson_error": entry.richardson_error,
+        "tolerance": entry.tolerance,
+    }
+    if entry.note:
+        out["note"] = entry.note
+    return out
+
+
+def check_json(report: CheckReport) -> dict[str, Any]:
+    return {
+        "agree": report.agree,
+        "max_abs_error": report.max_abs_error,
+        "max_rel_error": report.max_rel_error,
+        "rtol": report.rtol,
+        "atol": report.atol,
+        "method": report.method,
+        "entries": [[_check_entry(e) for e in row] for row in report.entries],
+    }
+
+
 def _point(point: PointResult) -> dict[str, Any]:
     out: dict[str, Any] = {
         "at": {s.name: sstr(v) for s, v in point.at},
@@ -87,6 +116,8 @@ def _point(point: PointResult) -> dict[str, Any]:
         out["gradient"] = [_value(e) for e in point.gradient]
     if point.classification is not None:
         out["classification"] = classification_json(point.classification)
+    if point.check is not None:
+        out["check"] = check_json(point.check)
     return out
 
 
@@ -115,6 +146,7 @@ def to_data(result: Result) -> dict[str, Any]:
     variables = names(result.variables)
     data: dict[str, Any] = {
         "command": result.command.value,
+        **({"derivative": result.kind.value} if result.command is Command.CHECK else {}),
         "functions": [sstr(f) for f in result.functions],
         "variables": variables,
         **({"let": {name: value_text(value) for name, value in result.let}} if result.let else {}),

@@ -9,12 +9,14 @@ from typing import Any
 
 import sympy
 
-from jhcli.models import Command, Entry, PointResult, Result, Spectrum, Status
+from jhcli.models import CheckReport, Command, Entry, PointResult, Result, Spectrum, Status
 from jhcli.render.common import (
     DEFAULT_DIGITS,
     MATRIX_NAMES,
     chain_lines,
+    check_cells,
     check_text,
+    check_verdict,
     format_float,
     let_text,
     read_as,
@@ -90,7 +92,7 @@ def _eigen_line(spectrum: Spectrum, digits: int) -> str:
 
 
 def _point_rows(result: Result, point: PointResult, env: str, digits: int) -> list[str]:
-    name = _SYMBOLS[result.command]
+    name = _SYMBOLS[result.kind]
     values = sympy.Matrix([[_entry_value(e) for e in row] for row in point.values])
     rows = [rf"{name}\big|_{{{_at(point)}}} &= {latex(values, env)}"]
     if point.spectrum is not None:
@@ -98,14 +100,39 @@ def _point_rows(result: Result, point: PointResult, env: str, digits: int) -> li
     if point.classification is not None:
         c = point.classification
         rows.append(rf"&\text{{{text_escape(c.type.value)}: {text_escape(c.reason)}}}")
+    if point.check is not None:
+        rows += _check_rows(point.check, name, env)
     return rows
+
+
+def _number(text: str) -> str:
+    """``3.1e-14`` as ``3.1 \\times 10^{-14}``; ``n/a`` as text."""
+    if text == "n/a":
+        return r"\text{n/a}"
+    mantissa, _, exponent = text.partition("e")
+    if not exponent:
+        return mantissa
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa == "1" else rf"{mantissa} \times {power}"
+
+
+def _check_rows(report: CheckReport, name: str, env: str) -> list[str]:
+    """The absolute errors of the finite-difference check, the tolerance and the verdict."""
+    cells = r" \\ ".join(" & ".join(_number(c) for c in row) for row in check_cells(report))
+    errors = rf"\begin{{{env}}}{cells}\end{{{env}}}"
+    tolerance = (
+        rf"|{name} - {name}_{{\text{{fd}}}}| &\le {_number(f'{report.atol:g}')} + "
+        rf"{_number(f'{report.rtol:g}')}\,|{name}| \text{{ per entry}}"
+    )
+    verdict = text_escape(check_verdict(report)).replace("≤", r"$\le$").replace(">", r"$>$")
+    return [rf"|{name} - {name}_{{\text{{fd}}}}| &= {errors}", tolerance, rf"&\text{{{verdict}}}"]
 
 
 def render_latex(
     result: Result, *, env: str = "bmatrix", digits: int = DEFAULT_DIGITS, bare: bool = False
 ) -> str:
     """The formulas as one ``align*`` body (``bare``: an ``aligned`` block for ``$$ ... $$``)."""
-    name = _SYMBOLS[result.command]
+    name = _SYMBOLS[result.kind]
     rows = []
     if result.vector:
         vector = r"\mathbf{u}" if result.command is Command.VJP else r"\mathbf{v}"
@@ -137,7 +164,7 @@ def render_latex(
 def render(
     result: Result, *, latex_env: str = "bmatrix", digits: int = DEFAULT_DIGITS, **options: Any
 ) -> str:
-    title, _, layout = MATRIX_NAMES[result.command]
+    title, _, layout = MATRIX_NAMES[result.kind]
     variables = ", ".join(s.name for s in result.variables)
     header = f"% jh {result.command.value}: {read_as(result)}; variables ({variables}); {layout}"
     if result.let:

@@ -7,9 +7,12 @@ from typing import Any
 
 from jhcli.models import Classification, Result
 from jhcli.render.common import (
+    CHECK_TITLE,
     DEFAULT_DIGITS,
     assignments,
     chain_lines,
+    check_cells,
+    check_lines,
     check_text,
     column_labels,
     completeness_text,
@@ -86,6 +89,11 @@ def render(
             extra.append("gradient: (" + ", ".join(entry_exact(e) for e in point.gradient) + ")")
         if extra:
             lines += [""] + [f"- {line}" for line in extra]
+        if point.check is not None:
+            lines += ["", f"{CHECK_TITLE.capitalize()} ({point.check.method}), abs error per entry:", ""]
+            lines += _table(rows, columns, check_cells(point.check))
+            *facts, verdict = check_lines(point.check, result)
+            lines += [""] + [f"- {_code(line)}" for line in facts] + ["", f"**{verdict}**"]
     if result.critical_points is not None:
         completeness = completeness_text(result)
         lines += ["", f"**Critical points** ({completeness}):", ""]

@@ -7,9 +7,12 @@ from typing import Any
 
 from jhcli.models import Classification, Result
 from jhcli.render.common import (
+    CHECK_TITLE,
     DEFAULT_DIGITS,
     assignments,
     chain_lines,
+    check_cells,
+    check_lines,
     check_text,
     completeness_text,
     entry_approx,
@@ -77,6 +80,10 @@ def render(result: Result, *, digits: int = DEFAULT_DIGITS, **options: Any) -> s
             lines.append("gradient: (" + ", ".join(entry_exact(e) for e in point.gradient) + ")")
         if point.classification is not None:
             lines += classification_lines(point.classification)
+        if point.check is not None:
+            lines.append(f"{CHECK_TITLE} ({point.check.method}), abs error per entry:")
+            lines += matrix_block(check_cells(point.check))
+            lines += check_lines(point.check, result)
     if result.critical_points is not None:
         lines += _critical_lines(result, digits)
     lines += [f"note: {n}" for n in result.notes]

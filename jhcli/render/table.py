@@ -9,11 +9,14 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from jhcli.models import Classification, PointType, Result, Status
+from jhcli.models import CheckReport, Classification, PointType, Result, Status
 from jhcli.render.common import (
+    CHECK_TITLE,
     DEFAULT_DIGITS,
     assignments,
     chain_lines,
+    check_cells,
+    check_lines,
     check_text,
     column_labels,
     completeness_text,
@@ -106,8 +109,24 @@ def render(result: Result, *, digits: int = DEFAULT_DIGITS, **options: Any) -> R
             parts.append(Text("\n".join(spectrum_lines(point.spectrum, digits))))
         if point.gradient is not None:
             parts.append(Text("gradient: (" + ", ".join(entry_exact(e) for e in point.gradient) + ")"))
+        if point.check is not None:
+            parts += _check(result, point.check, rows, columns)
     parts.extend(Text(f"note: {n}", style="dim") for n in result.notes)
     return Group(*parts)
+
+
+def _check(result: Result, report: CheckReport, rows: list[str], columns: list[str]) -> list[RenderableType]:
+    """The finite-difference check: a grid of absolute errors, the summary, and a coloured verdict."""
+    cells = [
+        [Text(c, style="" if e.agree else "red") for c, e in zip(row, entries, strict=True)]
+        for row, entries in zip(check_cells(report), report.entries, strict=True)
+    ]
+    *facts, verdict = check_lines(report, result)
+    return [
+        _grid(f"{CHECK_TITLE} ({report.method}): abs error", rows, columns, cells),
+        Text("\n".join(facts)),
+        Text(verdict, style="bold green" if report.agree else "bold red"),
+    ]
 
 
 def _critical(result: Result, digits: int) -> list[RenderableType]:
