@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "jacobian", "gradient", "hessian", "critical"]
+__all__ = ["__version__", "jacobian", "gradient", "hessian", "critical", "newton"]
 
 if TYPE_CHECKING:
-    from jhcli.api import critical, gradient, hessian, jacobian
+    from jhcli.api import critical, gradient, hessian, jacobian, newton
 
 
 def __getattr__(name: str) -> Any:
-    if name in {"jacobian", "gradient", "hessian", "critical"}:
+    if name in {"jacobian", "gradient", "hessian", "critical", "newton"}:
         from jhcli import api
 
         return getattr(api, name)

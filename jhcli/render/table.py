@@ -9,7 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from jhcli.models import Classification, PointType, Result, Status
+from jhcli.models import Classification, Command, PointType, Result, Status
 from jhcli.render.common import (
     DEFAULT_DIGITS,
     assignments,
@@ -18,7 +18,10 @@ from jhcli.render.common import (
     eigenvalue_text,
     entry_approx,
     entry_exact,
+    iterate_table,
     matrix_title,
+    names,
+    newton_sections,
     point_label,
     read_as,
     row_labels,
@@ -69,6 +72,8 @@ def _value_cell(entry: Any, digits: int) -> Text:
 
 def render(result: Result, *, digits: int = DEFAULT_DIGITS, **options: Any) -> RenderableType:
     """Verdicts first, then how the input was read, the symbolic matrix, and each point."""
+    if result.command is Command.NEWTON:
+        return _newton(result, digits)
     parts: list[RenderableType] = []
     for point in result.points:
         if point.classification is not None:
@@ -89,6 +94,45 @@ def render(result: Result, *, digits: int = DEFAULT_DIGITS, **options: Any) -> R
             parts.append(Text("\n".join(spectrum_lines(point.spectrum, digits))))
         if point.gradient is not None:
             parts.append(Text("gradient: (" + ", ".join(entry_exact(e) for e in point.gradient) + ")"))
+    parts.extend(Text(f"note: {n}", style="dim") for n in result.notes)
+    return Group(*parts)
+
+
+def _newton(result: Result, digits: int) -> RenderableType:
+    """The symbolic Hessian, then for each point its sections, then the table of iterates."""
+    rows = columns = names(result.variables)
+    m = result.matrix
+    symbolic = [[Text(sstr(m[i, j])) for j in range(m.cols)] for i in range(m.rows)]
+    parts: list[RenderableType] = [
+        Text(f"read as: {read_as(result)}", style="dim"),
+        _grid(matrix_title(result), rows, columns, symbolic),
+    ]
+    for point in result.points:
+        parts.append(Text(f"\nat {point_label(point)}", style="bold underline"))
+        for title, body in newton_sections(point, digits):
+            if title == "notes":
+                parts.extend(Text(f"note: {line}", style="dim") for line in body)
+                continue
+            if title == "Hessian":
+                cells = [[_value_cell(e, digits) for e in row] for row in point.values]
+                parts.append(_grid("Hessian", rows, columns, cells))
+                for i, j, entry in point.undefined:
+                    parts.append(Text(f"entry ({i + 1}, {j + 1}): {entry.reason}", style="red"))
+                if body:
+                    parts.append(Text("\n".join(body)))
+                continue
+            if title:
+                parts.append(Text(title, style="bold"))
+            parts.append(Text("\n".join(f"  {line}" if title else line for line in body)))
+    if result.iteration is not None:
+        header, iterates = iterate_table(result.iteration, names(result.variables), digits)
+        table = Table()
+        for name in header:
+            table.add_column(Text(name), justify="left" if name in ("step", "certainty") else "right")
+        for row in iterates:
+            table.add_row(*(Text(c) for c in row))
+        style = "red" if result.iteration.failed else ""
+        parts += [Text("\niterates", style="bold"), table, Text(result.iteration.stop, style=style)]
     parts.extend(Text(f"note: {n}", style="dim") for n in result.notes)
     return Group(*parts)
 
