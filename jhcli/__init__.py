@@ -31,14 +31,26 @@ __all__ = [
     "hvp",
     "chain",
     "check",
+    "newton",
 ]
 
 if TYPE_CHECKING:
-    from jhcli.api import chain, check, critical, gradient, hessian, hvp, jacobian, jvp, vjp
+    from jhcli.api import chain, check, critical, gradient, hessian, hvp, jacobian, jvp, newton, vjp
 
 
 def __getattr__(name: str) -> Any:
-    if name in {"jacobian", "gradient", "hessian", "critical", "jvp", "vjp", "hvp", "chain", "check"}:
+    if name in {
+        "jacobian",
+        "gradient",
+        "hessian",
+        "critical",
+        "jvp",
+        "vjp",
+        "hvp",
+        "chain",
+        "check",
+        "newton",
+    }:
         from jhcli import api
 
         return getattr(api, name)

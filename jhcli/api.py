@@ -459,6 +459,62 @@ def _analyse(
     return replace(point, spectrum=spectrum, classification=classification, gradient=gradient_at)
 
 
+def newton(
+    function: FunctionsIn,
+    *,
+    vars: VarsIn = None,
+    at: Iterable[PointIn] = (),
+    steps: int | None = None,
+    simplify: bool = True,
+    decimals: str = "exact",
+    timeout: float | None = None,
+    let: LetIn = None,
+) -> Result:
+    """Newton's step -H^-1 g at each point, its quadratic model, and the gradient-descent view.
+
+    ``steps=N`` (1 to 100, one point) also runs N Newton steps and lists the iterates. A singular
+    Hessian gets the pseudo-inverse step -H^+ g instead, and the result says so.
+
+    >>> r = newton("x**2 + 3*x*y + 5*y**2 - x", at=["1,1"])
+    >>> r.points[0].newton.step, r.points[0].newton.method.value
+    ((-1/11, -14/11), 'newton')
+    """
+    from jhcli import curvature
+    from jhcli.newton import MAX_STEPS, Derivatives, iterate, newton_step
+
+    if steps is not None and not (isinstance(steps, int) and 1 <= steps <= MAX_STEPS):
+        raise UsageError(f"--steps takes a whole number from 1 to {MAX_STEPS}, got {steps!r}")
+    with time_budget(timeout):
+        problem = _Problem(function, vars, at, decimals, let)
+        if not problem.points:
+            raise UsageError("newton needs a point: give one with --at, e.g. --at 1,1")
+        if steps is not None and len(problem.points) != 1:
+            raise UsageError(f"--steps iterates from one point; got {len(problem.points)} --at points")
+        f, vs = problem.scalar("newton"), problem.variables
+        derivs = Derivatives(f, vs, simplify=simplify)
+        points: list[PointResult] = []
+        for point in problem.points:
+            values = derivs.at(point)
+            spectrum = None
+            if values.problem(vs) is None:
+                _, _, h = values.exact()
+                with step("computing eigenvalues"):
+                    spectrum = curvature.spectrum(h, vectors=True)
+            points.append(
+                PointResult(
+                    at=tuple((v, point[v]) for v in vs),
+                    values=values.hessian,
+                    spectrum=spectrum,
+                    gradient=values.gradient,
+                    newton=newton_step(derivs, point, values, spectrum),
+                )
+            )
+        iteration = None
+        if steps is not None:
+            iteration = iterate(derivs, [problem.points[0][v] for v in vs], steps)
+        return _result(Command.NEWTON, problem, derivs.hessian, points, iteration=iteration)
+
+
 def critical(
     function: FunctionsIn,
     *,

@@ -198,7 +198,7 @@ DEFAULT_ATOL = 1e-10
 
 _OPTION_NAMES = frozenset(
     "--vars --let --at --format --digits --timeout --no-simplify --float --latex-env --debug "
-    "--eig --vectors --classify --box --v --u --with --check --hessian --rtol --atol --help".split()
+    "--eig --vectors --classify --box --v --u --with --check --hessian --rtol --atol --steps --help".split()
 )
 
 
@@ -721,6 +721,63 @@ def chain(
         (vars, timeout, no_simplify, floats),
         at=at or (),
         inner=with_ or (),
+    )
+
+
+@app.command()
+def newton(
+    exprs: Exprs,
+    vars: Vars = None,
+    let: Let = None,
+    at: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--at",
+            metavar="POINT",
+            help="The point (required): 2,3 or x=2,y=3 (exact values: 1/2, pi/4, sqrt(2)). Repeatable.",
+        ),
+    ] = None,
+    steps: Annotated[
+        int | None,
+        typer.Option(
+            "--steps",
+            metavar="N",
+            min=1,
+            max=100,
+            help="Also take N Newton steps (1-100) from the one --at point and list the iterates.",
+        ),
+    ] = None,
+    format: Fmt = None,
+    digits: Digits = 6,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    no_simplify: NoSimplify = False,
+    floats: Floats = False,
+    latex_env: Env = DEFAULT_ENV,
+    debug: Debug = False,
+) -> None:
+    """Newton's step d = -H^-1 g at a point, its quadratic model, and the gradient-descent view.
+
+    Shows g and H at the point, d (exact), the predicted change g.d + d.H.d/2 against the actual
+    change f(x+d) - f(x), the curvature along the gradient g.H.g/g.g, the exact line-search
+    step g.g/g.H.g (when g.H.g > 0), the stability bound 2/lambda_max, and at a saddle the escape
+    direction. A singular H gets the pseudo-inverse step -H^+ g instead, and says so.
+
+    \b
+    Examples:
+      jh newton "x**2 + 3*x*y + 5*y**2 - x" --at 1,1
+      jh newton "(1-x)**2 + 100*(y-x**2)**2" --at -1.2,1 --steps 6
+      jh newton "x**2 - y**2" --at 1,1 -f json
+    """
+    if not at:
+        _fail("jh newton needs a point: give one with --at, e.g. --at 1,1", ExitCode.USAGE)
+    _run(
+        "newton",
+        exprs,
+        (format, digits, latex_env, debug),
+        (vars, timeout, no_simplify, floats),
+        let=let or (),
+        at=at,
+        steps=steps,
     )
 
 

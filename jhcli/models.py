@@ -27,6 +27,7 @@ class Command(str, Enum):
     HVP = "hvp"
     CHAIN = "chain"
     CHECK = "check"  # a Jacobian or Hessian checked against finite differences
+    NEWTON = "newton"
 
 
 class PointType(str, Enum):
@@ -112,6 +113,72 @@ class Classification:
     tolerance: float | None = None
 
 
+class StepMethod(str, Enum):
+    """How a Newton step was computed."""
+
+    NEWTON = "newton"  # d = -H^-1 g (H invertible)
+    PSEUDO_INVERSE = "pseudo-inverse"  # d = -H^+ g (H singular: minimum-norm least squares)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with its float view; ``exact`` is None when only a numeric value is known."""
+
+    exact: sympy.Expr | None
+    numeric: float | None
+
+
+@dataclass(frozen=True)
+class NewtonStep:
+    """The Newton step at a point and the quantities of the quadratic model around it.
+
+    ``problem`` is set (and everything else left empty) when f, its gradient or its Hessian has
+    no real value at the point. Signs and singularity are decided exactly unless ``certainty``
+    is numeric (floats in the Hessian), in which case ``tolerance`` is the relative tolerance used.
+    """
+
+    value: Quantity | None = None  # f at the point
+    step: tuple[sympy.Expr, ...] | None = None  # d
+    step_numeric: tuple[float | None, ...] | None = None
+    method: StepMethod | None = None
+    next_point: tuple[sympy.Expr, ...] | None = None  # x + d
+    model_value: Quantity | None = None  # f + g.d + d.H.d/2
+    predicted_change: Quantity | None = None  # g.d + d.H.d/2
+    actual_change: Quantity | None = None  # f(x + d) - f(x); None when f(x + d) is undefined
+    curvature_along_gradient: Quantity | None = None  # g.H.g / g.g (g != 0)
+    line_search_step: Quantity | None = None  # g.g / g.H.g when g.H.g > 0
+    stability_bound: Quantity | None = None  # 2 / lambda_max when lambda_max > 0
+    escape_direction: tuple[Any, ...] | None = None  # eigenvector of the most negative eigenvalue
+    escape_normalised: bool = False  # True for a float unit vector, False for an exact integer one
+    escape_eigenvalue: Quantity | None = None
+    critical: bool = False  # g = 0 exactly
+    certainty: Certainty = Certainty.EXACT
+    tolerance: float | None = None
+    notes: tuple[str, ...] = ()  # sentences: singular H, saddle of the model, no line-search step, ...
+    problem: str | None = None  # why nothing could be computed here
+
+
+@dataclass(frozen=True)
+class Iterate:
+    """One iterate x_k of Newton's method (``step_method`` is how x_{k+1} was reached, if it was)."""
+
+    k: int
+    x: tuple[sympy.Expr, ...]  # exact rationals, or Floats (30 digits) when ``certainty`` is numeric
+    f: Quantity | None
+    gradient_norm: float | None
+    step_method: StepMethod | None
+    certainty: Certainty
+
+
+@dataclass(frozen=True)
+class Iteration:
+    """The iterates of ``--steps N`` and why the iteration ended."""
+
+    iterates: tuple[Iterate, ...]
+    stop: str  # a sentence: "did 6 steps", "converged: g = 0 exactly at x_3", ...
+    failed: bool = False  # True when it stopped because a value was undefined
+
+
 @dataclass(frozen=True)
 class CheckEntry:
     """One matrix entry compared with its finite-difference estimate (numeric, labelled so)."""
@@ -154,6 +221,7 @@ class PointResult:
     classification: Classification | None = None
     gradient: tuple[Entry, ...] | None = None  # shown when the point is not critical
     check: CheckReport | None = None  # --check / jh check: the finite-difference comparison
+    newton: NewtonStep | None = None  # for ``jh newton``
 
     @property
     def undefined(self) -> list[tuple[int, int, Entry]]:
@@ -227,6 +295,8 @@ class Result:
     def kind(self) -> Command:
         """Which matrix ``matrix`` is: the command, or for ``check`` the derivative checked."""
         return self.derivative or self.command
+
+    iteration: Iteration | None = None  # ``jh newton --steps N``
 
     def to_json(self) -> str:
         from jhcli.render import render

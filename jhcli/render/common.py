@@ -18,7 +18,9 @@ from jhcli.models import (
     CheckReport,
     Command,
     Entry,
+    Iteration,
     PointResult,
+    Quantity,
     Result,
     Spectrum,
     Status,
@@ -99,6 +101,7 @@ MATRIX_NAMES = {
         "J",
         "rows: functions, columns: variables",
     ),
+    Command.NEWTON: ("Hessian", "H", "rows and columns: variables"),
 }
 
 
@@ -259,12 +262,152 @@ def condition_float(kappa: Any) -> float | None:
 
 
 def undefined_warnings(result: Result) -> list[str]:
-    """One line per entry that is undefined or not real at some point: where, which, and why."""
-    return [
+    """One line per entry that is undefined or not real at some point: where, which, and why.
+
+    For ``newton`` also a point where f or its gradient has no value (while the Hessian shown
+    does), and iterates that stopped at such a point.
+    """
+    out = [
         f"{entry_name(result, i, j)} at {point_label(p)}: {e.reason}"
         for p in result.points
         for i, j, e in p.undefined
     ]
+    for p in result.points:
+        if p.newton is not None and p.newton.problem and not p.undefined:
+            out.append(f"Newton step at {point_label(p)}: {p.newton.problem}")
+    if result.iteration is not None and result.iteration.failed:
+        out.append(f"iterates: {result.iteration.stop}")
+    return out
+
+
+# --- jh newton ---------------------------------------------------------------------------------
+
+
+LONG_EXACT = 80
+"""Exact values of ``jh newton`` longer than this are shown by their decimal view in text formats."""
+SEE_JSON = "(exact form: -f json)"
+
+
+def quantity_text(q: Quantity | None, digits: int, missing: str = "none") -> str:
+    """``-93/11 ≈ -8.45455``; an integer alone; ``≈ 0.19`` when only a numeric value is known."""
+    if q is None:
+        return missing
+    if q.exact is None:
+        return "undefined" if q.numeric is None else f"≈ {format_float(q.numeric, digits)}"
+    exact = sstr(q.exact)
+    if is_plain_number(q.exact) or q.numeric is None:
+        return exact
+    if len(exact) > LONG_EXACT:
+        return f"≈ {format_float(q.numeric, digits)} {SEE_JSON}"
+    return f"{exact} ≈ {format_float(q.numeric, digits)}"
+
+
+def vector_text(values: Sequence[Any], digits: int) -> str:
+    """``(-1/11, -14/11) ≈ (-0.0909091, -1.27273)``: exact, then a decimal view if it adds one."""
+    exact = (
+        "("
+        + ", ".join(sstr(v) if not isinstance(v, float) else format_float(v, digits) for v in values)
+        + ")"
+    )
+    exprs = [v for v in values if isinstance(v, sympy.Basic)]
+    if all(is_plain_number(v) for v in exprs) or any(v.free_symbols for v in exprs):
+        return exact
+    floats = [float(v) if isinstance(v, float) else float(v.evalf(30)) for v in values]
+    approx = "≈ (" + ", ".join(format_float(v, digits) for v in floats) + ")"
+    if any(len(sstr(v)) > LONG_EXACT for v in exprs):
+        return f"{approx} {SEE_JSON}"
+    return f"{exact} {approx}"
+
+
+def newton_sections(point: PointResult, digits: int) -> list[tuple[str, list[str]]]:
+    """The sections of one point of ``jh newton`` as (title, lines), except the Hessian's matrix.
+
+    Titles: "" (the value of f), gradient, Hessian (its spectrum lines), Newton step, quadratic
+    model, gradient descent, escape direction, notes.
+    """
+    n = point.newton
+    assert n is not None
+    sections: list[tuple[str, list[str]]] = []
+    if n.value is not None:
+        sections.append(("", [f"f = {quantity_text(n.value, digits)}"]))
+    if point.gradient is not None:
+        sections.append(("gradient", ["g = (" + ", ".join(entry_exact(e) for e in point.gradient) + ")"]))
+    sections.append(("Hessian", spectrum_lines(point.spectrum, digits) if point.spectrum is not None else []))
+    if n.problem:
+        sections.append(("Newton step", [f"not computed: {n.problem}"]))
+        return sections
+    assert n.step is not None and n.next_point is not None and n.method is not None
+    formula = "-H⁻¹g" if n.method.value == "newton" else "-H⁺g (pseudo-inverse)"
+    sections.append(
+        (
+            "Newton step",
+            [
+                f"d = {formula} = {vector_text(n.step, digits)}",
+                f"x + d = {vector_text(n.next_point, digits)}",
+            ],
+        )
+    )
+    sections.append(
+        (
+            "quadratic model",
+            [
+                f"model value f + gᵀd + ½dᵀHd = {quantity_text(n.model_value, digits)}",
+                f"predicted change gᵀd + ½dᵀHd = {quantity_text(n.predicted_change, digits)}",
+                f"actual change f(x + d) - f(x) = {quantity_text(n.actual_change, digits, 'undefined')}",
+            ],
+        )
+    )
+    sections.append(
+        (
+            "gradient descent",
+            [
+                "curvature along the gradient gᵀHg/gᵀg = "
+                + quantity_text(n.curvature_along_gradient, digits),
+                f"exact line-search step gᵀg/gᵀHg = {quantity_text(n.line_search_step, digits)}",
+                f"stability bound 2/λmax = {quantity_text(n.stability_bound, digits)}",
+            ],
+        )
+    )
+    if n.escape_direction is not None:
+        escape = [f"v = {vector_text(n.escape_direction, digits)}"]
+    else:
+        escape = ["none: H has no negative eigenvalue"]
+    sections.append(("escape direction", escape))
+    notes = list(n.notes)
+    if n.certainty.value == "numeric":
+        notes.append(f"decisions are numeric (relative tolerance {n.tolerance:g})")
+    sections.append(("notes", notes))
+    return sections
+
+
+def iterate_table(
+    iteration: Iteration, variables: Sequence[str], digits: int
+) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the table of iterates (decimal views; JSON has the exact values)."""
+    header = ["k", *variables, "f", "‖g‖", "step", "certainty"]
+    rows = []
+    for it in iteration.iterates:
+        rows.append(
+            [
+                str(it.k),
+                *(short_number(c, digits) for c in it.x),
+                "undefined" if it.f is None else short_number(it.f.exact, digits),
+                "undefined" if it.gradient_norm is None else format_float(it.gradient_norm, digits),
+                "-" if it.step_method is None else it.step_method.value,
+                it.certainty.value,
+            ]
+        )
+    return header, rows
+
+
+def short_number(value: Any, digits: int) -> str:
+    """A short exact rational as it is (``-6/5``), anything longer as a decimal."""
+    if value is None:
+        return "undefined"
+    if isinstance(value, sympy.Rational) and len(sstr(value)) <= 12:
+        return sstr(value)
+    number = float(value.evalf(30)) if isinstance(value, sympy.Basic) else float(value)
+    return format_float(number, digits)
 
 
 # The finite-difference check (--check, jh check) ----------------------------------------------

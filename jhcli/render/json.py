@@ -16,7 +16,10 @@ from jhcli.models import (
     CriticalPoint,
     Entry,
     Family,
+    Iteration,
+    NewtonStep,
     PointResult,
+    Quantity,
     Result,
     Spectrum,
     Status,
@@ -118,7 +121,73 @@ def _point(point: PointResult) -> dict[str, Any]:
         out["classification"] = classification_json(point.classification)
     if point.check is not None:
         out["check"] = check_json(point.check)
+    if point.newton is not None:
+        out.update(newton_json(point.newton))
     return out
+
+
+def _exact(q: Quantity | None) -> str | None:
+    return None if q is None or q.exact is None else sstr(q.exact)
+
+
+def _numeric(q: Quantity | None) -> float | None:
+    return None if q is None else q.numeric
+
+
+def _quantities(**named: Quantity | None) -> dict[str, Any]:
+    """``name``: exact string or null, ``name_numeric``: float or null, for each quantity."""
+    out: dict[str, Any] = {}
+    for name, q in named.items():
+        out[name] = _exact(q)
+        out[f"{name}_numeric"] = _numeric(q)
+    return out
+
+
+def newton_json(n: NewtonStep) -> dict[str, Any]:
+    """The keys ``jh newton`` adds to a point (the README documents them)."""
+    if n.problem:
+        return {"step": None, "step_numeric": None, "step_method": None, "problem": n.problem}
+    assert n.step is not None and n.next_point is not None and n.method is not None
+    escape = n.escape_direction
+    return {
+        "f": _exact(n.value),
+        "f_numeric": _numeric(n.value),
+        "critical": n.critical,
+        "step": [sstr(c) for c in n.step],
+        "step_numeric": list(n.step_numeric or ()),
+        "step_method": n.method.value,
+        "next_point": [sstr(c) for c in n.next_point],
+        "model": _quantities(
+            value=n.model_value, predicted_change=n.predicted_change, actual_change=n.actual_change
+        ),
+        "gradient_descent": _quantities(
+            curvature_along_gradient=n.curvature_along_gradient,
+            line_search_step=n.line_search_step,
+            stability_bound=n.stability_bound,
+        ),
+        "escape_direction": None
+        if escape is None
+        else [c if isinstance(c, float) else sstr(c) for c in escape],
+        "escape_direction_normalised": n.escape_normalised if escape is not None else None,
+        "newton_certainty": n.certainty.value,
+        "notes": list(n.notes),
+    }
+
+
+def iteration_json(iteration: Iteration) -> list[dict[str, Any]]:
+    return [
+        {
+            "k": it.k,
+            "x": [sstr(c) for c in it.x],
+            "x_numeric": [to_float(c) for c in it.x],
+            "f": _exact(it.f),
+            "f_numeric": _numeric(it.f),
+            "gradient_norm": it.gradient_norm,
+            "step_method": None if it.step_method is None else it.step_method.value,
+            "certainty": it.certainty.value,
+        }
+        for it in iteration.iterates
+    ]
 
 
 def _critical_point(cp: CriticalPoint, variables: list[str]) -> dict[str, Any]:
@@ -171,6 +240,10 @@ def to_data(result: Result) -> dict[str, Any]:
             check["tolerance"] = result.check.tolerance
         check["detail"] = result.check.detail
         data["check"] = check
+    if result.iteration is not None:
+        data["iterates"] = iteration_json(result.iteration)
+        data["iterates_stop"] = result.iteration.stop
+        data["iterates_failed"] = result.iteration.failed
     if result.notes:
         data["notes"] = list(result.notes)
     return data

@@ -9,17 +9,20 @@ from typing import Any
 
 import sympy
 
-from jhcli.models import CheckReport, Command, Entry, PointResult, Result, Spectrum, Status
+from jhcli.models import CheckReport, Command, Entry, PointResult, Quantity, Result, Spectrum, Status
 from jhcli.render.common import (
     DEFAULT_DIGITS,
+    LONG_EXACT,
     MATRIX_NAMES,
     chain_lines,
     check_cells,
     check_text,
     check_verdict,
     format_float,
+    iterate_table,
     let_text,
     read_as,
+    sstr,
     vector_line,
 )
 
@@ -33,6 +36,7 @@ _SYMBOLS = {
     Command.VJP: r"J^{\top}\mathbf{u}",
     Command.HVP: r"H\mathbf{v}",
     Command.CHAIN: r"J_{f \circ g}",
+    Command.NEWTON: "H",
 }
 _FACTOR_SYMBOLS = {
     "outer_intermediate": r"J_f",
@@ -56,6 +60,29 @@ _TEXT_ESCAPES = {
 def text_escape(text: str) -> str:
     """Plain words for ``\\text{...}``, with LaTeX's special characters escaped."""
     return "".join(_TEXT_ESCAPES.get(ch, ch) for ch in text)
+
+
+_MATH_IN_TEXT = {
+    "ᵀ": r"$^{\mathsf{T}}$",
+    "⁻¹": r"$^{-1}$",
+    "⁺": r"$^{+}$",
+    "λ": r"$\lambda$",
+    "≤": r"$\le$",
+    "≠": r"$\ne$",
+    "‖": r"$\|$",
+    "≈": r"$\approx$",
+    "½": r"$\tfrac12$",
+    "²": r"$^2$",
+    "∂": r"$\partial$",
+}
+
+
+def math_text_escape(text: str) -> str:
+    """``text_escape`` plus the few math symbols jh's sentences use, as inline math (pdflatex-safe)."""
+    out = text_escape(text)
+    for symbol, tex in _MATH_IN_TEXT.items():
+        out = out.replace(symbol, tex)
+    return out
 
 
 def latex(expr: Any, env: str = "bmatrix") -> str:
@@ -102,6 +129,8 @@ def _point_rows(result: Result, point: PointResult, env: str, digits: int) -> li
         rows.append(rf"&\text{{{text_escape(c.type.value)}: {text_escape(c.reason)}}}")
     if point.check is not None:
         rows += _check_rows(point.check, name, env)
+    if point.newton is not None:
+        rows += _newton_rows(point, env, digits)
     return rows
 
 
@@ -126,6 +155,69 @@ def _check_rows(report: CheckReport, name: str, env: str) -> list[str]:
     )
     verdict = text_escape(check_verdict(report)).replace("≤", r"$\le$").replace(">", r"$>$")
     return [rf"|{name} - {name}_{{\text{{fd}}}}| &= {errors}", tolerance, rf"&\text{{{verdict}}}"]
+
+
+def _quantity(q: Quantity | None, digits: int) -> str:
+    if q is None:
+        return r"\text{none}"
+    if q.exact is None:
+        return r"\text{undefined}" if q.numeric is None else r"\approx " + format_float(q.numeric, digits)
+    if q.exact.is_Integer or q.exact.is_Float or q.numeric is None:
+        return latex(q.exact)
+    if len(sstr(q.exact)) > LONG_EXACT:
+        return r"\approx " + format_float(q.numeric, digits)
+    return f"{latex(q.exact)} \\approx {format_float(q.numeric, digits)}"
+
+
+def _column(values: Any, env: str, digits: int = DEFAULT_DIGITS) -> str:
+    """``= column``; exact entries too long to read become decimals (``digits``) after ``\\approx``."""
+    long = any(isinstance(v, sympy.Basic) and len(sstr(v)) > LONG_EXACT for v in values)
+    shown = [sympy.Float(v.evalf(30), digits) if long and isinstance(v, sympy.Basic) else v for v in values]
+    return ("\\approx " if long else "= ") + latex(sympy.Matrix([[v] for v in shown]), env)
+
+
+def _newton_rows(point: PointResult, env: str, digits: int) -> list[str]:
+    """g, d, the model and the gradient-descent quantities at one point of ``jh newton``."""
+    n = point.newton
+    assert n is not None
+    rows = []
+    if n.value is not None:
+        rows.append(rf"f &= {_quantity(n.value, digits)}")
+    if point.gradient is not None:
+        rows.append(rf"g = \nabla f &{_column([_entry_value(e) for e in point.gradient], env)}")
+    if n.problem or n.step is None or n.method is None:
+        rows.append(rf"&\text{{no Newton step: {math_text_escape(n.problem or '')}}}")
+        return rows
+    inverse = "H^{-1}" if n.method.value == "newton" else "H^{+}"
+    rows.append(rf"d = -{inverse} g &{_column(n.step, env, digits)}")
+    rows.append(rf"x + d &{_column(n.next_point or (), env, digits)}")
+    t = r"^{\mathsf{T}}"
+    rows.append(rf"f + g{t} d + \tfrac12 d{t} H d &= {_quantity(n.model_value, digits)}")
+    rows.append(rf"g{t} d + \tfrac12 d{t} H d &= {_quantity(n.predicted_change, digits)}")
+    rows.append(rf"f(x + d) - f(x) &= {_quantity(n.actual_change, digits)}")
+    rows.append(rf"\frac{{g{t} H g}}{{g{t} g}} &= {_quantity(n.curvature_along_gradient, digits)}")
+    rows.append(rf"\alpha^* = \frac{{g{t} g}}{{g{t} H g}} &= {_quantity(n.line_search_step, digits)}")
+    rows.append(rf"\frac{{2}}{{\lambda_{{\max}}}} &= {_quantity(n.stability_bound, digits)}")
+    if n.escape_direction is not None:
+        values = [sympy.Float(c, digits) if isinstance(c, float) else c for c in n.escape_direction]
+        rows.append(rf"v_{{\text{{escape}}}} &{_column(values, env, digits)}")
+    rows += [rf"&\text{{{math_text_escape(note)}}}" for note in n.notes]
+    return rows
+
+
+def iterates_tabular(result: Result, digits: int) -> str:
+    """The iterates as a ``tabular`` (placed after the ``align*``)."""
+    assert result.iteration is not None
+    header, cells = iterate_table(result.iteration, [s.name for s in result.variables], digits)
+    spec = "r" * (len(header) - 2) + "ll"
+    lines = [
+        rf"\begin{{tabular}}{{{spec}}}",
+        " & ".join(rf"\texttt{{{math_text_escape(h)}}}" for h in header) + r" \\",
+    ]
+    lines.append(r"\hline")
+    lines += [" & ".join(text_escape(c) for c in row) + r" \\" for row in cells]
+    lines += [r"\end{tabular}", f"% {result.iteration.stop}"]  # a comment: unicode is harmless
+    return "\n".join(lines)
 
 
 def render_latex(
@@ -172,4 +264,8 @@ def render(
     vector = vector_line(result)
     extra = [f"% {line}" for line in [*chain_lines(result), *([vector] if vector else [])]]
     notes = [f"% note: {n}" for n in result.notes]
-    return "\n".join([header, *extra, render_latex(result, env=latex_env, digits=digits), *notes]) + "\n"
+    iterates = [iterates_tabular(result, digits)] if result.iteration is not None else []
+    return (
+        "\n".join([header, *extra, render_latex(result, env=latex_env, digits=digits), *iterates, *notes])
+        + "\n"
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from jhcli.models import Classification, Result
+from jhcli.models import Classification, Command, Result
 from jhcli.render.common import (
     CHECK_TITLE,
     DEFAULT_DIGITS,
@@ -19,9 +19,12 @@ from jhcli.render.common import (
     entry_approx,
     entry_exact,
     factor_labels,
+    iterate_table,
     let_text,
     matrix_title,
+    names,
     needs_decimal_view,
+    newton_sections,
     point_label,
     read_as,
     row_labels,
@@ -55,6 +58,8 @@ def render(
 ) -> str:
     rows, columns = row_labels(result), column_labels(result)
     variables = ", ".join(s.name for s in result.variables)
+    if result.command is Command.NEWTON:
+        return _newton(result, latex_env, digits)
     lines = [f"**{matrix_title(result)}** of {_code(read_as(result))} with respect to {_code(variables)}", ""]
     if result.let:
         lines += [f"where {_code(let_text(result))}", ""]
@@ -102,5 +107,45 @@ def render(
             lines.append(f"- {_verdict(cp.classification, where)} f = {_code(sstr(cp.value))}")
         for family in result.families:
             lines.append(f"- {_verdict(family.classification, family.description)}")
+    lines += [f"\n_note: {n}_" for n in result.notes]
+    return "\n".join(lines) + "\n"
+
+
+def _plain_table(header: Sequence[str], cells: Sequence[Sequence[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
+    return out + ["| " + " | ".join(_code(c) for c in row) + " |" for row in cells]
+
+
+def _newton(result: Result, latex_env: str, digits: int) -> str:
+    """Sections per point as Markdown headings and lists; the formulas once in a math block."""
+    rows = columns = names(result.variables)
+    variables = ", ".join(rows)
+    lines = [
+        f"**Newton step** for {_code(read_as(result))} with respect to {_code(variables)}",
+        "",
+        "$$",
+        render_latex(result, env=latex_env, digits=digits, bare=True),
+        "$$",
+    ]
+    for point in result.points:
+        lines += ["", f"### At {_code(point_label(point))}"]
+        for title, body in newton_sections(point, digits):
+            if not title:
+                lines += [""] + [_code(line) for line in body]
+                continue
+            lines += ["", f"**{title}**", ""]
+            if title == "Hessian":
+                lines += _table(rows, columns, [[entry_exact(e) for e in row] for row in point.values])
+                if needs_decimal_view(point):
+                    lines += ["", "Decimal view:", ""]
+                    cells = [[entry_approx(e, digits) for e in row] for row in point.values]
+                    lines += _table(rows, columns, cells)
+                extra = [f"entry ({i + 1}, {j + 1}): {e.reason}" for i, j, e in point.undefined]
+                lines += ([""] if extra or body else []) + [f"- {line}" for line in extra + body]
+                continue
+            lines += [f"- {line}" for line in body]
+    if result.iteration is not None:
+        header, cells = iterate_table(result.iteration, names(result.variables), digits)
+        lines += ["", "### Iterates", "", *_plain_table(header, cells), "", result.iteration.stop]
     lines += [f"\n_note: {n}_" for n in result.notes]
     return "\n".join(lines) + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from jhcli.models import Classification, Result
+from jhcli.models import Classification, Command, Result
 from jhcli.render.common import (
     CHECK_TITLE,
     DEFAULT_DIGITS,
@@ -17,9 +17,12 @@ from jhcli.render.common import (
     completeness_text,
     entry_approx,
     entry_exact,
+    iterate_table,
     let_text,
     matrix_title,
+    names,
     needs_decimal_view,
+    newton_sections,
     point_label,
     read_as,
     spectrum_lines,
@@ -44,8 +47,52 @@ def classification_lines(c: Classification) -> list[str]:
     return [f"classification: {c.type.value} ({kind}{degenerate})", f"reason: {c.reason}"]
 
 
+def text_table(header: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "") -> list[str]:
+    """A table of left-aligned columns separated by two spaces."""
+    widths = [max(len(r[j]) for r in [header, *rows]) for j in range(len(header))]
+    return [
+        (indent + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True))).rstrip()
+        for r in [header, *rows]
+    ]
+
+
+def _newton_lines(result: Result, digits: int) -> list[str]:
+    lines: list[str] = []
+    for point in result.points:
+        lines += ["", f"at {point_label(point)}:"]
+        for title, body in newton_sections(point, digits):
+            if title in ("", "notes"):
+                lines += [f"note: {line}" if title else line for line in body]
+                continue
+            lines.append(f"{title}:")
+            if title == "Hessian":
+                lines += matrix_block([[entry_exact(e) for e in row] for row in point.values], "  ")
+                if needs_decimal_view(point):
+                    lines.append("  ≈")
+                    lines += matrix_block(
+                        [[entry_approx(e, digits) for e in row] for row in point.values], "  "
+                    )
+                for i, j, entry in point.undefined:
+                    lines.append(f"  note: entry ({i + 1}, {j + 1}) {entry.reason}")
+            lines += [f"  {line}" for line in body]
+    if result.iteration is not None:
+        header, rows = iterate_table(result.iteration, names(result.variables), digits)
+        lines += ["", "iterates:", *text_table(header, rows, "  "), f"  {result.iteration.stop}"]
+    return lines
+
+
 def render(result: Result, *, digits: int = DEFAULT_DIGITS, **options: Any) -> str:
     m = result.matrix
+    if result.command is Command.NEWTON:
+        lines = [
+            f"read as: {read_as(result)}",
+            f"variables: {', '.join(s.name for s in result.variables)}",
+            f"{matrix_title(result)}:",
+            *matrix_block([[sstr(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]),
+            *_newton_lines(result, digits),
+            *(f"note: {n}" for n in result.notes),
+        ]
+        return "\n".join(lines) + "\n"
     vector = vector_line(result)
     lines = [
         f"read as: {read_as(result)}",

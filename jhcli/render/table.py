@@ -9,7 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from jhcli.models import CheckReport, Classification, PointType, Result, Status
+from jhcli.models import CheckReport, Classification, Command, PointType, Result, Status
 from jhcli.render.common import (
     CHECK_TITLE,
     DEFAULT_DIGITS,
@@ -24,8 +24,11 @@ from jhcli.render.common import (
     entry_approx,
     entry_exact,
     factor_labels,
+    iterate_table,
     let_text,
     matrix_title,
+    names,
+    newton_sections,
     point_label,
     read_as,
     row_labels,
@@ -77,6 +80,8 @@ def _value_cell(entry: Any, digits: int) -> Text:
 
 def render(result: Result, *, digits: int = DEFAULT_DIGITS, **options: Any) -> RenderableType:
     """Verdicts first, then how the input was read, the symbolic matrix, and each point."""
+    if result.command is Command.NEWTON:
+        return _newton(result, digits)
     parts: list[RenderableType] = []
     for point in result.points:
         if point.classification is not None:
@@ -127,6 +132,45 @@ def _check(result: Result, report: CheckReport, rows: list[str], columns: list[s
         Text("\n".join(facts)),
         Text(verdict, style="bold green" if report.agree else "bold red"),
     ]
+
+
+def _newton(result: Result, digits: int) -> RenderableType:
+    """The symbolic Hessian, then for each point its sections, then the table of iterates."""
+    rows = columns = names(result.variables)
+    m = result.matrix
+    symbolic = [[Text(sstr(m[i, j])) for j in range(m.cols)] for i in range(m.rows)]
+    parts: list[RenderableType] = [
+        Text(f"read as: {read_as(result)}", style="dim"),
+        _grid(matrix_title(result), rows, columns, symbolic),
+    ]
+    for point in result.points:
+        parts.append(Text(f"\nat {point_label(point)}", style="bold underline"))
+        for title, body in newton_sections(point, digits):
+            if title == "notes":
+                parts.extend(Text(f"note: {line}", style="dim") for line in body)
+                continue
+            if title == "Hessian":
+                cells = [[_value_cell(e, digits) for e in row] for row in point.values]
+                parts.append(_grid("Hessian", rows, columns, cells))
+                for i, j, entry in point.undefined:
+                    parts.append(Text(f"entry ({i + 1}, {j + 1}): {entry.reason}", style="red"))
+                if body:
+                    parts.append(Text("\n".join(body)))
+                continue
+            if title:
+                parts.append(Text(title, style="bold"))
+            parts.append(Text("\n".join(f"  {line}" if title else line for line in body)))
+    if result.iteration is not None:
+        header, iterates = iterate_table(result.iteration, names(result.variables), digits)
+        table = Table()
+        for name in header:
+            table.add_column(Text(name), justify="left" if name in ("step", "certainty") else "right")
+        for row in iterates:
+            table.add_row(*(Text(c) for c in row))
+        style = "red" if result.iteration.failed else ""
+        parts += [Text("\niterates", style="bold"), table, Text(result.iteration.stop, style=style)]
+    parts.extend(Text(f"note: {n}", style="dim") for n in result.notes)
+    return Group(*parts)
 
 
 def _critical(result: Result, digits: int) -> list[RenderableType]:
