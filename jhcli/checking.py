@@ -229,7 +229,7 @@ def _check_numbers(functions: Sequence[sympy.Expr], variables: Sequence[sympy.Sy
         raise UsageError(
             f"the finite-difference check needs numbers, but {names} "
             f"{'is not a variable' if len(others) == 1 else 'are not variables'}: "
-            "list every symbol in --vars and give its value in --at"
+            "give each a value with --let (e.g. --let a=1/2) or list it in --vars and --at"
         )
 
 

@@ -175,6 +175,13 @@ Env = Annotated[
     ),
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
+ValuesOnly = Annotated[
+    bool,
+    typer.Option(
+        "--values-only",
+        help="With --at: show the values at the points but not the symbolic matrix (JSON keeps it).",
+    ),
+]
 Check = Annotated[
     bool,
     typer.Option(
@@ -197,7 +204,7 @@ DEFAULT_ATOL = 1e-10
 
 
 _OPTION_NAMES = frozenset(
-    "--vars --let --at --format --digits --timeout --no-simplify --float --latex-env --debug "
+    "--vars --let --at --values-only --format --digits --timeout --no-simplify --float --latex-env --debug "
     "--eig --vectors --classify --box --v --u --with --check --hessian --rtol --atol --steps --help".split()
 )
 
@@ -218,11 +225,13 @@ def _read_exprs(exprs: list[str]) -> list[str]:
     return out
 
 
-def _print(result: Result, fmt: OutputFormat | None, digits: int, latex_env: LatexEnv) -> None:
+def _print(
+    result: Result, fmt: OutputFormat | None, digits: int, latex_env: LatexEnv, symbolic: bool = True
+) -> None:
     from jhcli.render import render
 
     name = fmt.value if fmt is not None else ("table" if sys.stdout.isatty() else "plain")
-    output = render(result, name, digits=digits, latex_env=latex_env.value)
+    output = render(result, name, digits=digits, latex_env=latex_env.value, symbolic=symbolic)
     if isinstance(output, str):
         sys.stdout.write(output)
         return
@@ -267,6 +276,7 @@ def _run(
     fmt, digits, latex_env, debug = shown
     vars, timeout, no_simplify, floats = read
     try:
+        symbolic = not options.pop("values_only", False)
         if "box" in options:
             options["box"] = _parse_box(options["box"])
         result = getattr(api, command)(
@@ -277,7 +287,7 @@ def _run(
             timeout=timeout,
             **options,
         )
-        _print(result, fmt, digits, latex_env)
+        _print(result, fmt, digits, latex_env, symbolic)
         code = max(_warn_undefined(result), _warn_check(result))
     except JhError as e:
         if debug:
@@ -331,6 +341,7 @@ def jacobian(
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
+    values_only: ValuesOnly = False,
     debug: Debug = False,
 ) -> None:
     """The Jacobian J[i, j] = d f_i / d x_j: rows are functions, columns are variables.
@@ -348,6 +359,7 @@ def jacobian(
         (vars, timeout, no_simplify, floats),
         let=let or (),
         at=at or (),
+        values_only=values_only,
         **_check_options(check, rtol, atol),
     )
 
@@ -364,6 +376,7 @@ def gradient(
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
+    values_only: ValuesOnly = False,
     debug: Debug = False,
 ) -> None:
     """The gradient of a scalar function, as a column (n x 1). Alias: grad.
@@ -380,6 +393,7 @@ def gradient(
         (vars, timeout, no_simplify, floats),
         let=let or (),
         at=at or (),
+        values_only=values_only,
     )
 
 
@@ -418,6 +432,7 @@ def hessian(
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
+    values_only: ValuesOnly = False,
     debug: Debug = False,
 ) -> None:
     """The Hessian H[i, j] = d2f / dx_i dx_j of a scalar function (symmetric).
@@ -435,6 +450,7 @@ def hessian(
         (vars, timeout, no_simplify, floats),
         let=let or (),
         at=at or (),
+        values_only=values_only,
         eig=eig,
         vectors=vectors,
         classify=classify,
@@ -470,6 +486,7 @@ def check(
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
+    values_only: ValuesOnly = False,
     debug: Debug = False,
 ) -> None:
     """Check the symbolic Jacobian (or Hessian) against finite differences at each --at point.
@@ -492,6 +509,7 @@ def check(
         (vars, timeout, no_simplify, floats),
         let=let or (),
         at=at or (),
+        values_only=values_only,
         hessian=hessian,
         rtol=rtol,
         atol=atol,

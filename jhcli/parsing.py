@@ -577,17 +577,24 @@ class _Parser:
             raise self._stray()
         self.parens -= 1
         self.depth -= 1
-        shapes = [item.expr.shape if isinstance(item.expr, sympy.MatrixBase) else None for item in items]
-        if all(shape is None for shape in shapes):
+        shapes = [item.expr.shape if isinstance(item.expr, sympy.MatrixBase) else (1, 1) for item in items]
+        if all(shape == (1, 1) for shape in shapes):
             return self._matrix([[item] for item in items])
-        lengths = {max(shape) if shape is not None and min(shape) == 1 else None for shape in shapes}
-        if None in lengths or len(lengths) != 1:
-            found = ", ".join("scalar" if shape is None else _shape_text(shape) for shape in shapes)
+        for shape in shapes:
+            if min(shape) > 1:
+                rule = f"a row of a matrix must be a list of numbers, not a {_shape_text(shape)} matrix"
+                raise ShapeError(rule, self.text, opening.pos)
+        lengths = {max(shape) for shape in shapes}
+        if len(lengths) != 1:
+            found = ", ".join(str(max(shape)) for shape in shapes)
             raise ShapeError(
-                f"the rows of a matrix must be vectors of one length, found: {found}", self.text, opening.pos
+                f"the rows of a matrix must have one length, found rows of length {found}",
+                self.text,
+                opening.pos,
             )
-        length = lengths.pop() or 0
-        return self._matrix([[_entry(item, k) for k in range(length)] for item in items])
+        length = lengths.pop()
+        rows = [[_entry(item, k) for k in range(length)] if length > 1 else [item] for item in items]
+        return self._matrix(rows)
 
     def _close(self, opening: Token) -> None:
         if self.tok.kind == ")":
@@ -675,9 +682,11 @@ class _Parser:
             raise ShapeError(
                 f"trace needs a square matrix, not a {_shape_text(m.shape)} one", self.text, start
             )
+        if m.shape == (1, 1):
+            return arg
         picked = range(m.rows) if name == "trace" else range(len(m))
         entries = [_entry(arg, k * (m.cols + 1) if name == "trace" else k) for k in picked]
-        return self._add(entries, start) if len(entries) > 1 else entries[0]
+        return self._add(entries, start)
 
     def _apply(self, name_tok: Token, function: _Function, args: list[_Value]) -> _Value:
         """One function applied to scalar arguments."""

@@ -304,7 +304,7 @@ class TestCli:
             (
                 ["check", "tanh(a*x + b*y)", "--vars", "x,y", "--at", "1,2"],
                 "the finite-difference check needs numbers, but a, b are not variables: "
-                "list every symbol in --vars and give its value in --at",
+                "give each a value with --let (e.g. --let a=1/2) or list it in --vars and --at",
             ),
         ],
     )

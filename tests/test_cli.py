@@ -443,3 +443,43 @@ class TestDoubleDash:
             "",
             "error: too many components: 2001 (limit 2000)\n",
         )
+
+
+class TestValuesOnly:
+    """--values-only leaves the symbolic matrix out of the text formats, and JSON keeps it."""
+
+    def test_plain_has_no_symbolic_matrix(self) -> None:
+        out = run_jh("jacobian", "x**2 + y, x*y", "--at", "2,3", "--values-only")
+        assert (out.exit_code, out.stderr) == (0, "")
+        assert out.stdout == (
+            "read as: x**2 + y, x*y\nvariables: x, y\n\nat (x, y) = (2, 3):\n[4  1]\n[3  2]\n"
+        )
+
+    def test_without_points_the_matrix_is_shown(self) -> None:
+        assert run_jh("hessian", "x*y", "--values-only").stdout == run_jh("hessian", "x*y").stdout
+
+    def test_json_keeps_the_matrix(self) -> None:
+        with_flag = run_jh("gradient", "x*y", "--at", "1,2", "--values-only", "-f", "json")
+        assert with_flag.stdout == run_jh("gradient", "x*y", "--at", "1,2", "-f", "json").stdout
+
+    def test_latex_leaves_out_the_symbolic_row(self) -> None:
+        out = run_jh("hessian", "x**3*y", "--at", "1,1", "--values-only", "-f", "latex")
+        assert "H &=" not in out.stdout
+        assert r"H\big|_{(x, y) = (1, 1)} &= \begin{bmatrix}6 & 3\\3 & 0\end{bmatrix}" in out.stdout
+
+
+class TestWideExactValues:
+    """Exact values too wide to read are shown as their decimal view, pointing to JSON."""
+
+    def test_plain_shows_decimals_only(self) -> None:
+        out = run_jh("jacobian", "tanh(x*y + 1/7)**5 + tanh(x - y/3)**7", "--at", "2/3,5/7")
+        block = out.stdout.split("at (x, y) = (2/3, 5/7):\n", 1)[1].splitlines()
+        assert block == ["≈ (decimal view; the exact values are in -f json)", "[0.254065  0.204811]"]
+
+    def test_json_has_the_exact_values(self) -> None:
+        out = run_jh("jacobian", "tanh(x*y + 1/7)**5 + tanh(x - y/3)**7", "--at", "2/3,5/7", "-f", "json")
+        assert '"value": [["(7 - 7*tanh(3/7)**2)*tanh(3/7)**6 + 25*(1 - tanh(13/21)**2)' in out.stdout
+
+    def test_narrow_exact_values_stay(self) -> None:
+        out = run_jh("gradient", "tanh(x)", "--at", "1")
+        assert "[1 - tanh(1)**2]\n≈\n[0.419974]\n" in out.stdout

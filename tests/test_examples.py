@@ -23,6 +23,17 @@ def test_examples_cover_every_command_and_format() -> None:
 
     used = {a for e in examples_file() for a in e.args}
     commands = {e.args[0] for e in examples_file()}
-    assert {"jacobian", "gradient", "hessian", "critical"} <= commands
+    assert {
+        "jacobian",
+        "gradient",
+        "hessian",
+        "critical",
+        "jvp",
+        "vjp",
+        "hvp",
+        "chain",
+        "newton",
+        "check",
+    } <= commands
     for fmt in FORMATS:
         assert fmt in used or fmt == "plain", fmt

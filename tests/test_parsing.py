@@ -364,8 +364,9 @@ ERRORS = [
         "unexpected ',': parentheses hold one expression (components are separated by top-level commas)",
         2,
     ),
-    ("[x, [y, z]]", "the rows of a matrix must be vectors of one length, found: scalar, 2x1", 0),
-    ("[[x], [y, z]]", "the rows of a matrix must be vectors of one length, found: scalar, 2x1", 0),
+    ("[x, [y, z]]", "the rows of a matrix must have one length, found rows of length 1, 2", 0),
+    ("[[x], [y, z]]", "the rows of a matrix must have one length, found rows of length 1, 2", 0),
+    ("[[[1, 2], [3, 4]]]", "a row of a matrix must be a list of numbers, not a 2x2 matrix", 0),
     ("[x, ]", "empty entry in a list: write a value between the brackets and commas", 4),
     ("[1, 2] + [1, 2, 3]", "cannot add a 2x1 and a 3x1 matrix: elementwise operations need equal shapes", 0),
     (

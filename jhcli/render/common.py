@@ -68,6 +68,18 @@ def needs_decimal_view(point: PointResult) -> bool:
     )
 
 
+WIDE_EXACT = 120
+"""Width of a row of exact values beyond which text formats show only the decimal view."""
+EXACT_IN_JSON = "(decimal view; the exact values are in -f json)"
+
+
+def exact_too_wide(point: PointResult) -> bool:
+    """Whether the exact values at a point make a row too wide to read (then: decimals only)."""
+    return needs_decimal_view(point) and any(
+        sum(len(entry_exact(e)) + 2 for e in row) > WIDE_EXACT for row in point.values
+    )
+
+
 def names(symbols: Sequence[sympy.Symbol]) -> list[str]:
     return [s.name for s in symbols]
 

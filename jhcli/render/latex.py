@@ -221,9 +221,17 @@ def iterates_tabular(result: Result, digits: int) -> str:
 
 
 def render_latex(
-    result: Result, *, env: str = "bmatrix", digits: int = DEFAULT_DIGITS, bare: bool = False
+    result: Result,
+    *,
+    env: str = "bmatrix",
+    digits: int = DEFAULT_DIGITS,
+    bare: bool = False,
+    symbolic: bool = True,
 ) -> str:
-    """The formulas as one ``align*`` body (``bare``: an ``aligned`` block for ``$$ ... $$``)."""
+    """The formulas as one ``align*`` body (``bare``: an ``aligned`` block for ``$$ ... $$``).
+
+    ``symbolic=False`` leaves out the symbolic matrix when there are values at points.
+    """
     name = _SYMBOLS[result.kind]
     rows = []
     if result.vector:
@@ -232,7 +240,8 @@ def render_latex(
     for factor in result.factors:
         rows.append(f"{_FACTOR_SYMBOLS[factor.key]} &= {latex(factor.matrix, env)}")
     product = r" = J_f(g(x))\,J_g(x)" if result.factors else ""
-    rows.append(f"{name}{product} &= {latex(result.matrix, env)}")
+    if symbolic or not result.points:
+        rows.append(f"{name}{product} &= {latex(result.matrix, env)}")
     if result.check is not None:
         rows.append(rf"&\text{{{text_escape(check_text(result.check))}}}")
     for point in result.points:
@@ -254,7 +263,12 @@ def render_latex(
 
 
 def render(
-    result: Result, *, latex_env: str = "bmatrix", digits: int = DEFAULT_DIGITS, **options: Any
+    result: Result,
+    *,
+    latex_env: str = "bmatrix",
+    digits: int = DEFAULT_DIGITS,
+    symbolic: bool = True,
+    **options: Any,
 ) -> str:
     title, _, layout = MATRIX_NAMES[result.kind]
     variables = ", ".join(s.name for s in result.variables)
@@ -265,7 +279,5 @@ def render(
     extra = [f"% {line}" for line in [*chain_lines(result), *([vector] if vector else [])]]
     notes = [f"% note: {n}" for n in result.notes]
     iterates = [iterates_tabular(result, digits)] if result.iteration is not None else []
-    return (
-        "\n".join([header, *extra, render_latex(result, env=latex_env, digits=digits), *iterates, *notes])
-        + "\n"
-    )
+    body = render_latex(result, env=latex_env, digits=digits, symbolic=symbolic)
+    return "\n".join([header, *extra, body, *iterates, *notes]) + "\n"

@@ -54,9 +54,15 @@ def _verdict(c: Classification, where: str) -> str:
 
 
 def render(
-    result: Result, *, latex_env: str = "bmatrix", digits: int = DEFAULT_DIGITS, **options: Any
+    result: Result,
+    *,
+    latex_env: str = "bmatrix",
+    digits: int = DEFAULT_DIGITS,
+    symbolic: bool = True,
+    **options: Any,
 ) -> str:
     rows, columns = row_labels(result), column_labels(result)
+    symbolic = symbolic or not result.points
     variables = ", ".join(s.name for s in result.variables)
     if result.command is Command.NEWTON:
         return _newton(result, latex_env, digits)
@@ -70,7 +76,8 @@ def render(
     for point in result.points:
         if point.classification is not None:
             lines += ["- " + _verdict(point.classification, point_label(point)), ""]
-    lines += ["$$", render_latex(result, env=latex_env, digits=digits, bare=True), "$$", ""]
+    body = render_latex(result, env=latex_env, digits=digits, bare=True, symbolic=symbolic)
+    lines += ["$$", body, "$$", ""]
     for factor in result.factors:
         f = factor.matrix
         cells = [[sstr(f[i, j]) for j in range(f.cols)] for i in range(f.rows)]
@@ -78,7 +85,8 @@ def render(
     if result.factors:
         lines += [f"{matrix_title(result)}:", ""]
     m = result.matrix
-    lines += _table(rows, columns, [[sstr(m[i, j]) for j in range(m.cols)] for i in range(m.rows)])
+    if symbolic:
+        lines += _table(rows, columns, [[sstr(m[i, j]) for j in range(m.cols)] for i in range(m.rows)])
     if result.check is not None:
         lines += ["", check_text(result.check)]
     for point in result.points:
@@ -128,7 +136,7 @@ def _newton(result: Result, latex_env: str, digits: int) -> str:
         "$$",
     ]
     for point in result.points:
-        lines += ["", f"### At {_code(point_label(point))}"]
+        lines += ["", f"**At {_code(point_label(point))}:**"]
         for title, body in newton_sections(point, digits):
             if not title:
                 lines += [""] + [_code(line) for line in body]
@@ -146,6 +154,6 @@ def _newton(result: Result, latex_env: str, digits: int) -> str:
             lines += [f"- {line}" for line in body]
     if result.iteration is not None:
         header, cells = iterate_table(result.iteration, names(result.variables), digits)
-        lines += ["", "### Iterates", "", *_plain_table(header, cells), "", result.iteration.stop]
+        lines += ["", "**Iterates:**", "", *_plain_table(header, cells), "", result.iteration.stop]
     lines += [f"\n_note: {n}_" for n in result.notes]
     return "\n".join(lines) + "\n"

@@ -9,6 +9,7 @@ from jhcli.models import Classification, Command, Result
 from jhcli.render.common import (
     CHECK_TITLE,
     DEFAULT_DIGITS,
+    EXACT_IN_JSON,
     assignments,
     chain_lines,
     check_cells,
@@ -17,6 +18,7 @@ from jhcli.render.common import (
     completeness_text,
     entry_approx,
     entry_exact,
+    exact_too_wide,
     iterate_table,
     let_text,
     matrix_title,
@@ -81,7 +83,7 @@ def _newton_lines(result: Result, digits: int) -> list[str]:
     return lines
 
 
-def render(result: Result, *, digits: int = DEFAULT_DIGITS, **options: Any) -> str:
+def render(result: Result, *, digits: int = DEFAULT_DIGITS, symbolic: bool = True, **options: Any) -> str:
     m = result.matrix
     if result.command is Command.NEWTON:
         lines = [
@@ -107,17 +109,22 @@ def render(result: Result, *, digits: int = DEFAULT_DIGITS, **options: Any) -> s
             f"{factor.label}:",
             *matrix_block([[sstr(f[i, j]) for j in range(f.cols)] for i in range(f.rows)]),
         ]
-    lines += [
-        f"{matrix_title(result)}:",
-        *matrix_block([[sstr(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]),
-    ]
+    if symbolic or not result.points:
+        lines += [
+            f"{matrix_title(result)}:",
+            *matrix_block([[sstr(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]),
+        ]
     if result.check is not None:
         lines.append(check_text(result.check))
     for point in result.points:
         lines += ["", f"at {point_label(point)}:"]
-        lines += matrix_block([[entry_exact(e) for e in row] for row in point.values])
+        if exact_too_wide(point):
+            lines.append(f"≈ {EXACT_IN_JSON}")
+        else:
+            lines += matrix_block([[entry_exact(e) for e in row] for row in point.values])
+            if needs_decimal_view(point):
+                lines.append("≈")
         if needs_decimal_view(point):
-            lines.append("≈")
             lines += matrix_block([[entry_approx(e, digits) for e in row] for row in point.values])
         for i, j, entry in point.undefined:
             lines.append(f"note: entry ({i + 1}, {j + 1}) {entry.reason}")

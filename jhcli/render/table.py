@@ -13,6 +13,7 @@ from jhcli.models import CheckReport, Classification, Command, PointType, Result
 from jhcli.render.common import (
     CHECK_TITLE,
     DEFAULT_DIGITS,
+    EXACT_IN_JSON,
     assignments,
     chain_lines,
     check_cells,
@@ -23,6 +24,7 @@ from jhcli.render.common import (
     eigenvalue_text,
     entry_approx,
     entry_exact,
+    exact_too_wide,
     factor_labels,
     iterate_table,
     let_text,
@@ -68,17 +70,21 @@ def verdict(c: Classification, where: str) -> Text:
     return text
 
 
-def _value_cell(entry: Any, digits: int) -> Text:
+def _value_cell(entry: Any, digits: int, exact_too: bool = True) -> Text:
     exact = entry_exact(entry)
     if entry.status is Status.UNDEFINED:
         return Text(exact, style="red")
     if entry.status is Status.COMPLEX:
         return Text(f"{exact} (not real)", style="red")
     approx = entry_approx(entry, digits)
-    return Text(exact if approx == exact else f"{exact}\n≈ {approx}")
+    if approx == exact:
+        return Text(exact)
+    return Text(f"{exact}\n≈ {approx}" if exact_too else f"≈ {approx}")
 
 
-def render(result: Result, *, digits: int = DEFAULT_DIGITS, **options: Any) -> RenderableType:
+def render(
+    result: Result, *, digits: int = DEFAULT_DIGITS, symbolic: bool = True, **options: Any
+) -> RenderableType:
     """Verdicts first, then how the input was read, the symbolic matrix, and each point."""
     if result.command is Command.NEWTON:
         return _newton(result, digits)
@@ -101,13 +107,16 @@ def render(result: Result, *, digits: int = DEFAULT_DIGITS, **options: Any) -> R
         parts.append(_grid(factor.label, *factor_labels(result, factor.key), cells))
     rows, columns = row_labels(result), column_labels(result)
     m = result.matrix
-    symbolic = [[Text(sstr(m[i, j])) for j in range(m.cols)] for i in range(m.rows)]
-    parts.append(_grid(matrix_title(result), rows, columns, symbolic))
+    if symbolic or not result.points:
+        cells = [[Text(sstr(m[i, j])) for j in range(m.cols)] for i in range(m.rows)]
+        parts.append(_grid(matrix_title(result), rows, columns, cells))
     if result.check is not None:
         parts.append(Text(check_text(result.check), style="green" if result.check.equal else "yellow"))
     for point in result.points:
-        cells = [[_value_cell(e, digits) for e in row] for row in point.values]
-        parts.append(_grid(f"at {point_label(point)}", rows, columns, cells))
+        wide = exact_too_wide(point)
+        cells = [[_value_cell(e, digits, not wide) for e in row] for row in point.values]
+        title = f"at {point_label(point)}" + (f" {EXACT_IN_JSON}" if wide else "")
+        parts.append(_grid(title, rows, columns, cells))
         for i, j, entry in point.undefined:
             parts.append(Text(f"entry ({i + 1}, {j + 1}): {entry.reason}", style="red"))
         if point.spectrum is not None:
