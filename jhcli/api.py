@@ -167,6 +167,7 @@ class _Problem:
             hint = " (symbols in --let values are parameters)" if self.parameters else ""
             raise UsageError(f"no variables: the function is constant{hint}; name them with --vars")
         self.lets = tuple((name, b.expr) for name, b in bindings.items() if not b.source.startswith("--vars"))
+        self.shaped = declared.shaped if declared is not None else {}
         self.points = _points(at, self.variables, declared.shaped if declared else None)
 
     @classmethod
@@ -176,7 +177,7 @@ class _Problem:
         """A problem whose functions and variables were read elsewhere (the chain rule's)."""
         problem = cls.__new__(cls)
         problem.functions, problem.variables = list(functions), list(variables)
-        problem.parameters, problem.lets = set(), ()
+        problem.parameters, problem.lets, problem.shaped = set(), (), {}
         problem.points = _points(at, problem.variables)
         return problem
 
@@ -622,6 +623,26 @@ def _vector(
         lookup = {v.name: v for v in variables}
         for piece, offset in pieces:
             name, _, value_text = piece.partition("=")
+            group = problem.shaped.get(name.strip())
+            if group is not None:  # a vector or matrix variable: x=[1, 0]
+                start = offset + len(name) + 1
+                value = _expression(text, start, offset + len(piece), names, decimals)
+                entries = list(value) if isinstance(value, sympy.MatrixBase) else [value]
+                components = list(group.expr) if isinstance(group.expr, sympy.MatrixBase) else [group.expr]
+                if len(entries) != len(components):
+                    raise ParseError(
+                        f"{name.strip()} has {len(components)} components but {option} gives {len(entries)}",
+                        text,
+                        start,
+                    )
+                for component, entry in zip(components, entries, strict=True):
+                    if component in by_symbol:
+                        raise ParseError(
+                            f"variable '{component.name}' is given twice in {option}", text, offset
+                        )
+                    _vector_value(entry, option, text, start, variables)
+                    by_symbol[component] = entry
+                continue
             symbol = lookup.get(name.strip())
             if symbol is None:
                 raise ParseError(

@@ -20,7 +20,7 @@ from jhcli import api, calculus
 from jhcli.errors import MathError, ParseError, UsageError
 from jhcli.models import Certainty, Status
 from jhcli.render import FORMATS, render
-from tests.conftest import run_jh
+from tests.conftest import Outcome, run_jh
 from tests.strategies import X, Y, Z, smooth_expressions
 
 a, b, c = sympy.symbols("a b c", real=True)
@@ -428,3 +428,24 @@ def test_every_format_renders_products(fmt: str, name: str) -> None:
         assert "check" in text
     elif fmt != "latex":
         assert {"jvp": "v: (1, a)", "vjp": "u: (1, 2)", "hvp": "v: (1, 0)"}[name] in text
+
+
+class TestVectorVariables:
+    """--v takes a vector variable's value as a list; products work on x:2 and --let."""
+
+    def test_hvp_of_a_quadratic_form_is_a_plus_a_transpose_times_v(self) -> None:
+        # f = x^T A x has H = A + A^T = [[4, 3], [3, 6]] for A = [[2, 1], [2, 3]]; H (1, 0) = (4, 3)
+        args = ("hvp", "x.T@A@x", "--vars", "x:2", "--let", "A=[[2,1],[2,3]]", "-f", "json")
+        by_list = run_jh(*args, "--v", "x=[1,0]")
+        assert by_list.exit_code == 0
+        assert json.loads(by_list.stdout)["matrix"] == [["4"], ["3"]]
+        assert by_list.stdout == run_jh(*args, "--v", "1,0").stdout
+
+    def test_wrong_length_names_both_counts(self) -> None:
+        out = run_jh("hvp", "x.T@x", "--vars", "x:2", "--v", "x=[1,0,1]")
+        assert out == Outcome(2, "", "error: x has 2 components but --v gives 3\n  x=[1,0,1]\n    ^\n")
+
+    def test_vjp_of_a_layer_is_w_transpose_times_u_scaled(self) -> None:
+        # f = W x: J = W, so u^T J = W^T u = [[1, 3], [2, 4]] (1, 1) = (4, 6)
+        out = run_jh("vjp", "W@x", "--vars", "x:2", "--let", "W=[[1,2],[3,4]]", "--u", "1,1", "-f", "json")
+        assert json.loads(out.stdout)["matrix"] == [["4"], ["6"]]
