@@ -147,10 +147,16 @@ class _Problem:
     def __init__(
         self, functions: FunctionsIn, vars: VarsIn, at: Iterable[PointIn], decimals: str, let: LetIn = None
     ) -> None:
-        declared = _declarations(vars)
-        bindings, self.parameters = _bindings(let, declared, decimals)
-        symbols = declared.symbols if declared is not None else None
-        self.functions = _functions(functions, symbols, decimals, bindings)
+        with step("reading the input"):
+            declared = _declarations(vars)
+            if declared is not None and len(declared.symbols) > MAX_VARIABLES:
+                raise LimitError(
+                    f"too many variables: {len(declared.symbols)} (limit {MAX_VARIABLES}); "
+                    "the matrices would be too large to compute here"
+                )
+            bindings, self.parameters = _bindings(let, declared, decimals)
+            symbols = declared.symbols if declared is not None else None
+            self.functions = _functions(functions, symbols, decimals, bindings)
         if len(self.functions) > MAX_FUNCTIONS:
             raise LimitError(f"too many components: {len(self.functions)} (limit {MAX_FUNCTIONS})")
         self.variables = (

@@ -46,10 +46,11 @@ MAX_NUMBER_DIGITS: int = 4000
 """Decimal digits of any number the parser would build (or the magnitude of a constant)."""
 MAX_EXPONENT: int = 10_000
 """Largest |exponent| on an expression with variables, e.g. ``x**10000``."""
-MAX_VARIABLES_IN_SHAPE: int = 100_000
-"""Components of one ``--vars`` vector or matrix (the command's own variable limit is smaller)."""
-MAX_ENTRIES: int = 1_000_000
-"""Entries of one vector or matrix built while reading an expression or a ``--vars`` shape."""
+MAX_VARIABLES_IN_SHAPE: int = 10_000
+"""Components of all ``--vars`` vectors and matrices together (a command's own limit is smaller)."""
+MAX_ENTRIES: int = 10_000
+"""Entries of one vector or matrix built while reading an expression (100 x 100); with operands
+of at most this size, one matrix product forms at most 10**6 products of entries."""
 
 # SymPy runs primality tests on a radicand: that takes seconds beyond about 700 digits.
 _MAX_ROOT_DIGITS = 500
@@ -1104,10 +1105,10 @@ def parse_declarations(text: str) -> Declarations:
                 where = offset + len(name) + 1
                 rule = "a shape is a length (x:3) or rows x columns (W:2x3), at least 1, without spaces"
                 raise ParseError(f"invalid shape {_quote(shape)}: {rule}", text, where)
-            if rows * (cols or 1) > MAX_VARIABLES_IN_SHAPE:
+            if len(names) + rows * (cols or 1) > MAX_VARIABLES_IN_SHAPE:
                 raise LimitError(
                     f"too many variables: {name}:{shape.strip()} has {rows * (cols or 1)} components "
-                    f"(limit {MAX_VARIABLES_IN_SHAPE})"
+                    f"(limit {MAX_VARIABLES_IN_SHAPE} in all)"
                 )
         _check_name(name, text, offset)
         parts = component_names(name, rows, cols) if colon else [name]
@@ -1148,6 +1149,15 @@ def _point_value(text: str, start: int, end: int) -> Any:
     entries = list(value) if isinstance(value, sympy.MatrixBase) else [value]
     for entry in entries:
         _check_point_value(entry, text, start, end)
+    return value
+
+
+def _scalar_point_value(variable: sympy.Symbol, text: str, start: int, end: int) -> Any:
+    value = _point_value(text, start, end)
+    if isinstance(value, sympy.MatrixBase):
+        raise ShapeError(
+            f"{variable.name} is a scalar but the point gives a {_shape_text(value.shape)} value", text, start
+        )
     return value
 
 
@@ -1210,7 +1220,10 @@ def parse_point(
             counts = f"{n} coordinate{'s' * (n != 1)} but there {'is' if m == 1 else 'are'} {m} variable"
             message = f"point has {counts}{'s' * (m != 1)} ({names})"
             raise ParseError(message, text, entries[m][1] if n > m else len(text))
-        return {v: _point_value(text, lo, hi) for v, (_, _, lo, hi) in zip(variables, entries, strict=True)}
+        return {
+            v: _scalar_point_value(v, text, lo, hi)
+            for v, (_, _, lo, hi) in zip(variables, entries, strict=True)
+        }
     by_name = {v.name: v for v in variables}
     point: dict[Any, Any] = {}
     for name, pos, lo, hi in entries:
@@ -1231,7 +1244,7 @@ def parse_point(
                 )
             pairs = list(zip(symbols, values, strict=True))
         elif name in by_name:
-            pairs = [(by_name[name], _point_value(text, lo, hi))]
+            pairs = [(by_name[name], _scalar_point_value(by_name[name], text, lo, hi))]
         else:
             message = f"unknown variable {_quote(name)} in point; the variables are {names}"
             raise ParseError(message, text, pos)
