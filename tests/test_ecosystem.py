@@ -116,3 +116,17 @@ class TestPackaging:
 
     def test_package_is_typed(self) -> None:
         assert (ROOT / "jhcli" / "py.typed").exists()
+
+
+def test_public_names_are_the_api_functions() -> None:
+    """Every name in jhcli.__all__ is the api function (no submodule shadows one, in a fresh process)."""
+    code = (
+        "import jhcli, jhcli.api\n"
+        "names = [n for n in jhcli.__all__ if n != '__version__']\n"
+        "from jhcli import *\n"
+        "import jhcli.newton_step, jhcli.checking\n"
+        "bad = [n for n in names if getattr(jhcli, n) is not getattr(jhcli.api, n)]\n"
+        "print(len(names), bad)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout == "10 []\n", out.stderr
