@@ -901,7 +901,7 @@ def _batch_stream(file: str) -> Iterator[TextIO]:
 
     if file != "-":
         try:
-            stream = open(file, encoding="utf-8", errors="replace")  # noqa: SIM115
+            stream = open(file, encoding="utf-8", errors="replace")
         except OSError as e:
             _fail(f"cannot read {file!r}: {e.strerror or e}", ExitCode.USAGE)
         with stream:
@@ -959,7 +959,8 @@ def _batch_line(ctx: typer.Context, text: str, timeout: float) -> tuple[dict[str
             command.invoke(sub)
     except typer.TyperException as e:
         if getattr(e, "option_name", None) in ("-h", "--help"):  # help is off: it would print to stdout
-            raise _LineFailed(f"no help in a batch line: run 'jh {words[0]} --help'", ExitCode.USAGE) from None
+            message = f"no help in a batch line: run 'jh {words[0]} --help'"
+            raise _LineFailed(message, ExitCode.USAGE) from None
         raise _LineFailed(_usage_message(e, words), ExitCode.USAGE) from None
     finally:
         _BATCH.reset(token)
