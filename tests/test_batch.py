@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import subprocess
 import sys
@@ -373,3 +374,15 @@ def test_process_reads_stdin_streaming(tmp_path: Path) -> None:
         second = json.loads(proc.stdout.readline())
         assert proc.wait(timeout=60) == 2
     assert (first["matrix"], second["exit_code"]) == ([["y"], ["x"]], 2)
+
+
+def test_readme_jobs_file_example_is_exact(tmp_path: Path) -> None:
+    """The README's multi-line jobs.txt and the output it shows for it are kept true."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Batch files: `jh batch`", 1)[1]
+    blocks = re.findall(r"```text\n(.*?)```", section, flags=re.S)
+    jobs, output = blocks[0], blocks[1]
+    (tmp_path / "jobs.txt").write_text(jobs, encoding="utf-8")
+    out = run_jh("batch", str(tmp_path / "jobs.txt"))
+    assert "`jh batch jobs.txt` writes four lines and exits with 2" in section
+    assert (out.exit_code, out.stdout, out.stderr) == (2, output, "")

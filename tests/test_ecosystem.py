@@ -35,6 +35,7 @@ class TestHelpAndCompletion:
     def test_every_command_is_listed(self) -> None:
         """The commands this suite checks are exactly the ones the app registers."""
         assert COMMANDS == [
+            "batch",
             "chain",
             "check",
             "critical",
