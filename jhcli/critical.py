@@ -38,7 +38,7 @@ import mpmath
 import sympy
 from sympy.polys.polyerrors import BasePolynomialError
 
-from jhcli import calculus, limits
+from jhcli import calculus, curvature, limits
 from jhcli.errors import StepTimeout, UsageError
 from jhcli.limits import step
 from jhcli.models import Certainty, Classification, CriticalPoint, Family, PointType, Spectrum
@@ -328,7 +328,7 @@ def _linear(s: _Search) -> None:
         sum((reduced[i, j] * vs[j] for j in range(n)), sympy.S.Zero) - reduced[i, n]
         for i in range(len(pivots))
     ]
-    inertia = _inertia(a)
+    inertia = _counts(a)
     family_point = dict.fromkeys(vs, sympy.S.Zero)
     for i, j in enumerate(pivots):
         family_point[vs[j]] = reduced[i, n]
@@ -357,37 +357,10 @@ def _linear(s: _Search) -> None:
     )
 
 
-def _inertia(matrix: sympy.MatrixBase) -> tuple[int, int, int]:
-    """(positive, negative, zero) eigenvalue counts of a real symmetric matrix, exactly.
-
-    All roots of the characteristic polynomial are real, so Descartes' rule of signs counts the
-    positive ones exactly; the negative ones are the rest once the zero root is divided out.
-    """
-    lam = sympy.Dummy("lambda")
-    coeffs = list(reversed(matrix.charpoly(lam).all_coeffs()))  # constant term first
-    zero = 0
-    while zero < len(coeffs) and _sign(coeffs[zero]) == 0:
-        zero += 1
-    signs = [_sign(c) for c in coeffs[zero:]]
-    signs = [x for x in signs if x != 0]
-    pos = sum(1 for u, w in itertools.pairwise(signs) if u != w)
-    n = matrix.rows
-    return pos, n - zero - pos, zero
-
-
-def _sign(value: sympy.Expr) -> int:
-    """The sign of an exact real number; 0 when it is zero or too close to zero to tell."""
-    value = sympy.nsimplify(value) if value.is_Float else value
-    if value.is_zero:
-        return 0
-    if value.is_positive:
-        return 1
-    if value.is_negative:
-        return -1
-    approx = sympy.re(value.evalf(_DIGITS))
-    if abs(approx) < sympy.Float(10) ** (5 - _DIGITS):
-        return 0  # zero, or too small to tell: the caller then claims nothing that needs a sign
-    return 1 if approx > 0 else -1
+def _counts(matrix: sympy.MatrixBase) -> tuple[int, int, int]:
+    """(positive, negative, zero) eigenvalue counts of a real symmetric matrix (curvature.inertia)."""
+    i = curvature.inertia(matrix)
+    return i.positive, i.negative, i.zero
 
 
 # --------------------------------------------------------------------------------------------
@@ -1031,7 +1004,9 @@ def _higher_derivative(
             return fallback
         if value.is_zero:
             continue
-        sign = _sign(value)
+        sign = curvature.exact_sign(value)
+        if sign is None:
+            return fallback
         same = f" (the same for every {ints})" if ks else ""
         head = (
             f"f'' = ... = 0 at every point of the set and the first non-zero derivative there is "
@@ -1075,7 +1050,7 @@ def _classify_periodic(
     same = f" (the same for every {ints})" if ks else ""
     head = f"at every point of the set {what}{same} and f = {sympy.sstr(value)}"
     kept = [i for i in range(n) if i not in free]
-    pos, neg, zero = _inertia(hess.extract(kept, kept))
+    pos, neg, zero = _counts(hess.extract(kept, kept))
     if free and zero == 0 and (pos == 0 or neg == 0):
         names = ", ".join(str(s.variables[i]) for i in free)
         kind, word = (PointType.MINIMUM, "minimum") if neg == 0 else (PointType.MAXIMUM, "maximum")
@@ -1087,7 +1062,7 @@ def _classify_periodic(
             f"definite, so every point of the set is a non-strict local {word}",
             Certainty.EXACT,
         )
-    pos, neg, zero = _inertia(hess)
+    pos, neg, zero = _counts(hess)
     if zero == 0 and neg == 0:
         return Classification(
             PointType.MINIMUM,

@@ -140,7 +140,7 @@ def _proven_zero(expr: sympy.Expr) -> bool:
             return False
 
 
-def _sign(expr: Any) -> int | None:
+def exact_sign(expr: Any) -> int | None:
     """The exact sign (-1, 0, 1) of a real constant, or None when it cannot be decided.
 
     Rationals are decided directly. Other constants are evaluated with ``evalf(strict=True)``,
@@ -181,8 +181,8 @@ def _sign(expr: Any) -> int | None:
     return None
 
 
-def _iszero(expr: sympy.Expr) -> bool | None:
-    s = _sign(expr)
+def exact_is_zero(expr: sympy.Expr) -> bool | None:
+    s = exact_sign(expr)
     return None if s is None else s == 0
 
 
@@ -218,7 +218,7 @@ def _prepare(matrix: Any) -> tuple[sympy.Matrix, bool]:
             if numeric:
                 if abs(float(d.evalf())) <= 1e-12 * max(1.0, abs(float(m[i, j].evalf()))):
                     continue
-            elif _sign(d) == 0:
+            elif exact_sign(d) == 0:
                 continue
             raise MathError("the matrix is not symmetric")
     return m, numeric
@@ -282,7 +282,7 @@ def _charpoly_of(m: sympy.ImmutableMatrix) -> tuple[sympy.Expr, ...]:
 def _descartes(coeffs: Sequence[sympy.Expr]) -> Inertia | None:
     """Exact inertia from the characteristic polynomial of a symmetric matrix (all roots real)."""
     n = len(coeffs) - 1
-    signs = [_sign(c) for c in coeffs]
+    signs = [exact_sign(c) for c in coeffs]
     if any(s is None for s in signs):
         return None
     zero = 0
@@ -353,7 +353,7 @@ def _trig_cubic(f: sympy.Poly) -> list[sympy.Expr] | None:
     a, b, c, d = f.all_coeffs()
     p = sympy.expand((3 * a * c - b**2) / (3 * a**2))
     q = sympy.expand((2 * b**3 - 9 * a * b * c + 27 * a**2 * d) / (27 * a**3))
-    if _sign(-p) != 1:
+    if exact_sign(-p) != 1:
         return None
     amp = 2 * sympy.sqrt(-p / 3)
     arg = sympy.radsimp(sympy.Rational(3, 2) * q / p * sympy.sqrt(-3 / p))
@@ -371,7 +371,7 @@ def _candidate_roots(f: sympy.Poly) -> list[sympy.Expr] | None:
     if d == 2:
         a, b, c = coeffs
         disc = sympy.expand(b**2 - 4 * a * c)
-        s = _sign(disc)
+        s = exact_sign(disc)
         if s is None or s < 0:
             return None
         r = sympy.sqrtdenest(sympy.sqrt(disc))
@@ -467,7 +467,7 @@ def _exact_roots(m: sympy.Matrix, coeffs: Sequence[sympy.Expr]) -> list[_Root] |
     for r in roots:
         if merged and _close(merged[-1].value, r.value):
             last = merged[-1]
-            same = last.exact is not None and r.exact is not None and _sign(last.exact - r.exact) == 0
+            same = last.exact is not None and r.exact is not None and exact_sign(last.exact - r.exact) == 0
             merged[-1] = _Root(last.value, last.exact if same else None, last.multiplicity + r.multiplicity)
         else:
             merged.append(r)
@@ -550,7 +550,7 @@ def _primitive(vec: Sequence[sympy.Expr]) -> tuple[sympy.Expr, ...]:
         lead = next(x for x in ints if x != 0)
         sgn = 1 if lead > 0 else -1
         return tuple(sympy.Integer(sgn * x // g) for x in ints)
-    lead = next(v for v in vals if _sign(v) != 0)
+    lead = next(v for v in vals if exact_sign(v) != 0)
     return tuple(sympy.radsimp(sympy.expand(v / lead)) for v in vals)
 
 
@@ -580,7 +580,7 @@ def _attach_vectors(m: sympy.Matrix, roots: list[_Root], numeric: bool) -> None:
                 continue
         if r.exact is not None and not numeric:
             with step("computing eigenvectors"):
-                space = (m - r.exact * sympy.eye(m.rows)).nullspace(iszerofunc=_iszero)
+                space = (m - r.exact * sympy.eye(m.rows)).nullspace(iszerofunc=exact_is_zero)
             if len(space) == r.multiplicity:
                 r.vectors = [_primitive(list(v)) for v in space]
                 continue
@@ -650,7 +650,7 @@ def reading_sentences(inertia: Inertia, condition_number: sympy.Expr) -> tuple[s
 def _condition(roots: Sequence[_Root], numeric_zero: float | None) -> sympy.Expr:
     def is_zero(r: _Root) -> bool:
         if r.exact is not None:
-            return r.exact == 0 or _sign(r.exact) == 0
+            return r.exact == 0 or exact_sign(r.exact) == 0
         if numeric_zero is not None:
             return bool(abs(r.value) <= numeric_zero)
         return False
@@ -756,7 +756,7 @@ def _poly(expr: Any, gens: Sequence[sympy.Symbol]) -> sympy.Poly:
         return p
     terms = {}
     for mon, c in p.as_dict().items():
-        s = _sign(c)
+        s = exact_sign(c)
         if s is None:
             raise _Undecided(f"could not decide whether the Taylor coefficient {c} is zero")
         if s != 0:
@@ -856,7 +856,7 @@ def _univariate_signs(p: sympy.Poly) -> tuple[list[tuple[Any, int]], bool] | Non
         except (sympy.CoercionFailed, sympy.PolynomialError, ValueError):
             return None
     if p.degree() <= 0:
-        return [(sympy.S.Zero, _sign(p.as_expr()) or 0)], False
+        return [(sympy.S.Zero, exact_sign(p.as_expr()) or 0)], False
     with step("isolating real roots"):
         intervals = p.intervals()
         for eps in (None, sympy.Rational(1, 10**6), sympy.Rational(1, 10**12)):
@@ -875,7 +875,7 @@ def _univariate_signs(p: sympy.Poly) -> tuple[list[tuple[Any, int]], bool] | Non
                 points.append(_simplest(bounds[-1][1], None))
             vals = [p.eval(s) for s in points]
             if all(v != 0 for v in vals):
-                return [(s, _sign(v) or 0) for s, v in zip(points, vals, strict=False)], bool(intervals)
+                return [(s, exact_sign(v) or 0) for s, v in zip(points, vals, strict=False)], bool(intervals)
     return None
 
 
@@ -926,7 +926,7 @@ def _quasi_sign(form: sympy.Poly, weights: tuple[int, int]) -> _FormSign:
         checks.extend(((sympy.Integer(sx), s), sg) for s, sg in pts)
     for sy in (1, -1):
         v = _evaluate(form, (0, sy))
-        sg = _sign(v)
+        sg = exact_sign(v)
         if sg is None:
             return _FormSign("unknown")
         if sg == 0:
@@ -960,7 +960,7 @@ def _directions(m: int, limit: int = 400) -> list[tuple[int, ...]]:
 def _sample_sign(form: sympy.Poly, odd: bool) -> _FormSign:
     pos = neg = None
     for v in _directions(len(form.gens)):
-        sg = _sign(_evaluate(form, v))
+        sg = exact_sign(_evaluate(form, v))
         if sg is None:
             continue
         if sg > 0 and pos is None:
@@ -983,7 +983,7 @@ def _form_sign(form: sympy.Poly) -> _FormSign:
     k = form.total_degree()
     if m == 1:
         c = next(iter(form.as_dict().values()))
-        sg = _sign(c)
+        sg = exact_sign(c)
         if sg is None:
             return _FormSign("unknown")
         one, minus = (sympy.Integer(1),), (sympy.Integer(-1),)
@@ -1048,7 +1048,7 @@ def _form_sign(form: sympy.Poly) -> _FormSign:
             return _FormSign("nsd", None, neg)
         return _FormSign("unknown", pos, neg)
     # a sum of even monomials with coefficients of one sign, containing every pure power
-    signs = [_sign(c) for c in terms.values()]
+    signs = [exact_sign(c) for c in terms.values()]
     if all(all(e % 2 == 0 for e in mon) for mon in terms) and None not in signs:
         pure = all(any(mon[i] == k for mon in terms) for i in range(m))
         if pure and all(s == 1 for s in signs):
@@ -1265,7 +1265,7 @@ def _path(
         if found is None:
             continue
         k, low, whole = found
-        sg = _sign(sympy.Poly(low, t).LC())
+        sg = exact_sign(sympy.Poly(low, t).LC())
         if sg is None or (k % 2 == 0 and sg != want):
             continue
         return _describe(setup, h, t, k, low, whole)
@@ -1305,7 +1305,7 @@ def _describe(
         value = str(sympy.factor_terms(shown_whole))
     else:
         value = f"{shown_low} + ..." if whole != low or not setup.local.exact else str(shown_low)
-    sg = _sign(sympy.Poly(low, t).LC()) or 0
+    sg = exact_sign(sympy.Poly(low, t).LC()) or 0
     return _Path(text, param, value, k, sg)
 
 
@@ -1366,7 +1366,7 @@ def _one_variable(setup: _Setup, finding: _Finding, where: str) -> tuple[PointTy
             f"{head}, of odd order {k}, so f - f(p) changes sign at {where}: a stationary inflection, "
             "not an extremum"
         )
-    if (_sign(deriv) or 0) > 0:
+    if (exact_sign(deriv) or 0) > 0:
         return PointType.MINIMUM, f"{head} > 0, of even order {k}, so this is a strict local minimum"
     return PointType.MAXIMUM, f"{head} < 0, of even order {k}, so this is a strict local maximum"
 
@@ -1410,9 +1410,9 @@ def _degenerate(
         complement: list[tuple[sympy.Expr, ...]] = []
     else:
         with step("computing the kernel of the Hessian"):
-            kernel = [_primitive(list(v)) for v in hh.nullspace(iszerofunc=_iszero)]
+            kernel = [_primitive(list(v)) for v in hh.nullspace(iszerofunc=exact_is_zero)]
             kmat = sympy.Matrix([list(v) for v in kernel])
-            complement = [_primitive(list(v)) for v in kmat.nullspace(iszerofunc=_iszero)]
+            complement = [_primitive(list(v)) for v in kmat.nullspace(iszerofunc=exact_is_zero)]
     m, r = len(kernel), len(complement)
     if m != inert.zero or m + r != n:
         return PointType.INCONCLUSIVE, "the Hessian is singular and its kernel could not be computed exactly"
@@ -1569,7 +1569,7 @@ def _even_sum(setup: _Setup) -> tuple[PointType, str] | None:
     terms = setup.local.poly.as_dict()
     if not terms or not all(all(e % 2 == 0 for e in mon) for mon in terms):
         return None
-    signs = {_sign(c) for c in terms.values()}
+    signs = {exact_sign(c) for c in terms.values()}
     if signs not in ({1}, {-1}):
         return None
     positive = signs == {1}
@@ -1787,7 +1787,7 @@ def classify(
             v = abs(float(_expr(e).evalf()))
             signs.append(0 if v <= tolerance * scale else 1)
         else:
-            signs.append(_sign(e))
+            signs.append(exact_sign(e))
     shown = ", ".join(_fmt_number(e if not numeric else _expr(e).evalf()) for e in g_at)
     where = str(values[0])
     if any(s for s in signs):

@@ -35,7 +35,7 @@ import sympy
 from jhcli import calculus
 from jhcli.analysis import Origin, evaluate, evaluate_matrix, to_float
 from jhcli.calculus import cheap_simplify
-from jhcli.curvature import _iszero, _sign, inertia, spectrum
+from jhcli.curvature import exact_is_zero, exact_sign, inertia, spectrum
 from jhcli.errors import LimitError, MathError, StepTimeout
 from jhcli.limits import step
 from jhcli.models import (
@@ -167,7 +167,7 @@ class _Decider:
     def sign(self, value: sympy.Expr, scale: float = 1.0) -> int:
         """The sign of a real constant; numeric values within ``TOLERANCE * scale`` of 0 count as 0."""
         if not value.has(sympy.Float):
-            s = _sign(value)
+            s = exact_sign(value)
             if s is not None:
                 return s
         self.numeric = True
@@ -221,7 +221,7 @@ def is_singular(h: sympy.Matrix, decider: _Decider) -> bool:
     if not _has_float(h):
         with step("deciding whether the Hessian is singular"):
             det = h.det(method="bareiss")
-            s = _sign(det)
+            s = exact_sign(det)
         if s is not None:
             return s == 0
     decider.numeric = True
@@ -254,7 +254,7 @@ def solve_step(h: sympy.Matrix, g: sympy.Matrix, decider: _Decider) -> tuple[sym
             if _has_float(h, g):
                 d = h.LUsolve(-g)
             else:
-                d = h.LUsolve(-g, iszerofunc=_iszero)
+                d = h.LUsolve(-g, iszerofunc=exact_is_zero)
         return sympy.Matrix([_tidy(e) for e in d]), StepMethod.NEWTON
     pinv = None
     if not _has_float(h):
