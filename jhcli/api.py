@@ -510,7 +510,7 @@ def newton(
     ((-1/11, -14/11), 'newton')
     """
     from jhcli import curvature
-    from jhcli.newton import MAX_STEPS, Derivatives, iterate, newton_step
+    from jhcli.newton_step import MAX_STEPS, Derivatives, iterate, newton_step
 
     if steps is not None and not (isinstance(steps, int) and 1 <= steps <= MAX_STEPS):
         raise UsageError(f"--steps takes a whole number from 1 to {MAX_STEPS}, got {steps!r}")

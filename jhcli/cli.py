@@ -6,12 +6,14 @@ the API) only inside commands, so ``jh --help`` and ``jh --version`` start fast.
 
 from __future__ import annotations
 
+import contextvars
 import math
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO, cast
 
 import typer
 from typer.core import TyperGroup
@@ -35,9 +37,31 @@ _DASH_HINT = (
 )
 
 
+_BATCH: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar("jh_batch", default=None)
+"""Set by ``jh batch`` while it runs a line: ``_run`` then appends (JSON data, warnings) here."""
+
+
+class _LineFailed(Exception):
+    """A batch line's error: its message (without ``error:``) and exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
 def _fail(message: str, code: int) -> NoReturn:
+    if _BATCH.get() is not None:
+        raise _LineFailed(message, code)
     sys.stderr.write(f"error: {message}\n")
     raise SystemExit(code)
+
+
+def _usage_message(error: typer.TyperException, argv: Sequence[str]) -> str:
+    """Typer's (bundled Click's) usage error as jh shows it, with hints."""
+    message = printable(error.format_message())
+    if "No such option" in message and any(_looks_like_expression(a) for a in argv):
+        message += f"\n  ({_DASH_HINT})"
+    return message + "\n  (see 'jh --help')"
 
 
 def _looks_like_expression(arg: str) -> bool:
@@ -68,11 +92,7 @@ class _JhGroup(TyperGroup):
                 **extra,
             )
         except typer.TyperException as e:  # Typer's (bundled Click's) usage errors
-            message = printable(e.format_message())
-            argv = list(sys.argv[1:] if args is None else args)
-            if "No such option" in message and any(_looks_like_expression(a) for a in argv):
-                message += f"\n  ({_DASH_HINT})"
-            _fail(message + "\n  (see 'jh --help')", ExitCode.USAGE)
+            _fail(_usage_message(e, list(sys.argv[1:] if args is None else args)), ExitCode.USAGE)
         except typer.Abort:
             _fail("interrupted", ExitCode.INTERRUPTED)
         raise SystemExit(code if isinstance(code, int) else 0)
@@ -226,6 +246,8 @@ def _read_exprs(exprs: list[str]) -> list[str]:
     for text in exprs:
         if text.split("=", 1)[0] in _OPTION_NAMES:  # "--sin(x)" is an expression, "--at" is not
             raise UsageError(f"{text!r} after '--' is read as an expression; put options before '--'")
+        if text == "-" and _BATCH.get() is not None:
+            raise UsageError("'-' (standard input) cannot be used in a batch line: write the expression")
         if text == "-":
             lines = [line.strip() for line in sys.stdin.read().lstrip("\ufeff").splitlines()]
             out += [line for line in lines if line]
@@ -252,22 +274,11 @@ def _print(
     Console(file=sys.stdout, width=width, highlight=False, markup=False, emoji=False).print(output)
 
 
-def _warn_undefined(result: Result) -> int:
-    from jhcli.render.common import undefined_warnings
+def _warnings(result: Result) -> list[str]:
+    """Undefined values, then disagreeing checks: printed as warnings, and they make the exit code 1."""
+    from jhcli.render.common import check_warnings, undefined_warnings
 
-    problems = undefined_warnings(result)
-    for problem in problems:
-        sys.stderr.write(f"warning: {problem}\n")
-    return ExitCode.MATH if problems else ExitCode.OK
-
-
-def _warn_check(result: Result) -> int:
-    from jhcli.render.common import check_warnings
-
-    problems = check_warnings(result)
-    for problem in problems:
-        sys.stderr.write(f"warning: {problem}\n")
-    return ExitCode.MATH if problems else ExitCode.OK
+    return undefined_warnings(result) + check_warnings(result)
 
 
 def _run(
@@ -280,16 +291,22 @@ def _run(
     """Call ``api.<command>``, print the result, and map the outcome to an exit code.
 
     ``shown`` is (format, digits, latex_env, debug); ``read`` is (vars, timeout, no_simplify,
-    floats). This is the one place where errors become messages and exit codes.
+    floats). This is the one place where errors become messages and exit codes. Inside ``jh
+    batch`` the JSON data and warnings are handed back in ``_BATCH`` instead of printed, and
+    errors raise ``_LineFailed`` (never a traceback).
     """
     from jhcli import api
 
     fmt, digits, latex_env, debug = shown
     vars, timeout, no_simplify, floats = read
+    batch = _BATCH.get()
+    debug = debug and batch is None
     try:
+        if batch is not None and fmt is not None and fmt.value != "json":
+            raise UsageError(f"a batch line's output is JSON: drop '-f {fmt.value}'")
         emit = options.pop("emit", None)
         if emit is not None:
-            _check_emit(options)
+            _check_emit(options, batch is not None)
         symbolic = not options.pop("values_only", False)
         if "box" in options:
             options["box"] = _parse_box(options["box"])
@@ -304,8 +321,16 @@ def _run(
         if emit is not None:  # code instead of the output; there are no points to warn about
             sys.stdout.write(api.emit(result, emit.value, latex_env=latex_env.value, timeout=timeout))
             return
+        problems = _warnings(result)
+        if batch is not None:
+            from jhcli.render.json import to_data
+
+            batch.append((to_data(result), problems))
+            return
         _print(result, fmt, digits, latex_env, symbolic)
-        code = max(_warn_undefined(result), _warn_check(result))
+        for problem in problems:
+            sys.stderr.write(f"warning: {problem}\n")
+        code = ExitCode.MATH if problems else ExitCode.OK
     except JhError as e:
         if debug:
             traceback.print_exc()
@@ -330,8 +355,10 @@ def _run(
         raise typer.Exit(code)
 
 
-def _check_emit(options: dict[str, Any]) -> None:
+def _check_emit(options: dict[str, Any], in_batch: bool) -> None:
     """--emit prints code for the symbolic matrix: options that ask for values or analysis conflict."""
+    if in_batch:
+        raise UsageError("a batch line's output is JSON: drop '--emit'")
     for key in ("at", "values_only", "check", "eig", "vectors", "classify", "box"):
         if options.get(key):
             raise UsageError(f"--emit prints code; drop --{key.replace('_', '-')}")
@@ -828,6 +855,151 @@ def newton(
         at=at,
         steps=steps,
     )
+
+
+# jh batch -------------------------------------------------------------------------------------
+BATCH_LINE_LIMIT = 2_000_000
+"""Characters in one line of a batch file (each expression in it also has the parser's own limit)."""
+
+
+@app.command()
+def batch(
+    ctx: typer.Context,
+    file: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE", help="A file of jh command lines; '-' reads stdin.", show_default=False
+        ),
+    ],
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            min=0,
+            help="The --timeout of each line that does not give its own.",
+        ),
+    ] = DEFAULT_TIMEOUT,
+) -> None:
+    """Run one jh command per line of FILE; write one JSON object per line (JSON Lines), in order.
+
+    A line is what follows 'jh' (e.g. hessian "x**2*y" --at 1,2), split into words as a shell
+    would but never run by one. Blank lines and lines starting with # are skipped. For each
+    other line, one compact JSON object: "line" (its line number) and the command's -f json
+    keys, plus "warnings" and "exit_code": 1 when a value is undefined or a check disagrees; or
+    {"line", "error", "exit_code"} when the line fails. The exit code is the worst of the lines.
+    A line may not use another -f, '-' (stdin) or batch.
+
+    \b
+    Examples:
+      jh batch jobs.txt > results.jsonl
+      echo 'hessian "x**2 + 3*x*y + y**2" --classify' | jh batch -
+      jh batch jobs.txt --timeout 10
+    """
+    import json
+
+    worst = 0
+    with _batch_stream(file) as stream:
+        for number, text in _batch_lines(stream):
+            out: dict[str, Any] = {"line": number}
+            try:
+                if text is None:
+                    raise _LineFailed(f"line too long (limit {BATCH_LINE_LIMIT} characters)", ExitCode.LIMIT)
+                data, problems = _batch_line(ctx, text, timeout)
+                out.update(data)
+                if problems:
+                    out.update(warnings=problems, exit_code=int(ExitCode.MATH))
+            except _LineFailed as e:
+                if e.code == ExitCode.INTERRUPTED:
+                    _fail("interrupted", ExitCode.INTERRUPTED)
+                out.update(error=e.message, exit_code=e.code)
+            except KeyboardInterrupt:
+                _fail("interrupted", ExitCode.INTERRUPTED)
+            except Exception as e:  # a bug: one line, never a traceback
+                out.update(error=f"internal error: {type(e).__name__}: {e}", exit_code=int(ExitCode.MATH))
+            worst = max(worst, out.get("exit_code", 0))
+            line = json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+            for ch in "\x85\u2028\u2029":  # line breaks for str.splitlines: keep one object per line
+                line = line.replace(ch, f"\\u{ord(ch):04x}")
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
+    if worst:
+        raise typer.Exit(worst)
+
+
+@contextmanager
+def _batch_stream(file: str) -> Iterator[TextIO]:
+    """FILE (or stdin) as UTF-8 text, undecodable bytes replaced; unreadable: exit 2 at once."""
+    import io
+
+    if file != "-":
+        try:
+            stream = open(file, encoding="utf-8", errors="replace")
+        except OSError as e:
+            _fail(f"cannot read {file!r}: {e.strerror or e}", ExitCode.USAGE)
+        with stream:
+            yield stream
+        return
+    raw = getattr(sys.stdin, "buffer", None)
+    if raw is None:
+        yield sys.stdin
+        return
+    wrapper = io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
+    try:
+        yield wrapper
+    finally:
+        wrapper.detach()  # leave sys.stdin open
+
+
+def _batch_lines(stream: TextIO) -> Iterator[tuple[int, str | None]]:
+    """(number, text) of each line to run, read one at a time; text None for a line over the limit."""
+    number = 0
+    while text := stream.readline(BATCH_LINE_LIMIT + 1):
+        number += 1
+        if number == 1:
+            text = text.removeprefix("\ufeff")
+        if len(text.rstrip("\r\n")) > BATCH_LINE_LIMIT:
+            while text and not text.endswith("\n"):  # skip the rest of the line unread
+                text = stream.readline(BATCH_LINE_LIMIT)
+            yield number, None
+        elif text.strip() and not text.lstrip().startswith("#"):
+            yield number, text
+
+
+def _batch_line(ctx: typer.Context, text: str, timeout: float) -> tuple[dict[str, Any], list[str]]:
+    """Run one line through the same Click parsing and ``_run`` as the CLI; return (JSON data, warnings)."""
+    import shlex
+
+    try:
+        words = shlex.split(text)
+    except ValueError as e:
+        raise _LineFailed(f"cannot split the line into words: {e}", ExitCode.USAGE) from None
+    if words[:1] == ["jh"]:
+        words = words[1:]
+    if not words or words[0].startswith("-"):
+        raise _LineFailed('a line starts with a command, e.g. hessian "x**2*y" --at 1,2', ExitCode.USAGE)
+    if words[0] == "batch":
+        raise _LineFailed("jh batch cannot run inside a batch file", ExitCode.USAGE)
+    group = cast(TyperGroup, ctx.find_root().command)
+    results: list[Any] = []
+    token = _BATCH.set(results)
+    try:
+        name, command, args = group.resolve_command(ctx, words)
+        assert name is not None and command is not None  # resolve_command fails otherwise
+        with command.make_context(
+            name, args, parent=ctx, default_map={"timeout": timeout}, help_option_names=[]
+        ) as sub:
+            command.invoke(sub)
+    except typer.TyperException as e:
+        if getattr(e, "option_name", None) in ("-h", "--help"):  # help is off: it would print to stdout
+            message = f"no help in a batch line: run 'jh {words[0]} --help'"
+            raise _LineFailed(message, ExitCode.USAGE) from None
+        raise _LineFailed(_usage_message(e, words), ExitCode.USAGE) from None
+    finally:
+        _BATCH.reset(token)
+    if len(results) != 1:
+        raise _LineFailed("internal error: the command gave no result", ExitCode.MATH)
+    return cast(tuple[dict[str, Any], list[str]], results[0])
 
 
 def main() -> None:

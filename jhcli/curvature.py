@@ -712,7 +712,7 @@ def spectrum(matrix: sympy.MatrixBase, *, vectors: bool = False, tolerance: floa
         # an exact zero eigenvalue is exactly 0
         for r in roots:
             if r.exact is None and inert.zero and abs(r.value) < _SAME:
-                r.exact = sympy.S.Zero
+                r.exact, r.value = sympy.S.Zero, mpmath.mpf(0)
         kappa = _condition(roots, None)
     else:
         trace = sympy.Float(sum(_to_mpf(m[i, i], 20) for i in range(n)), 15)

@@ -405,3 +405,13 @@ def test_help_example_gradient_c() -> None:
     assert (out.exit_code, out.stderr) == (0, "")
     assert "void jh_gradient(const double *x, double x_, double *out)" in out.stdout
     assert "    out[0] = -x_/(exp(x[0]*x_) + 1);\n" in out.stdout
+
+
+def test_batch_line_with_emit_is_an_error_line() -> None:
+    """jh batch writes JSON Lines: a line asking for code is an error line, the others still run."""
+    out = run_jh("batch", "-", stdin='jacobian "x*y" --emit python\ngradient "x**2"\n')
+    assert (out.exit_code, out.stderr) == (2, "")
+    assert out.stdout.splitlines()[0] == (
+        '{"line":1,"error":"a batch line\'s output is JSON: drop \'--emit\'","exit_code":2}'
+    )
+    assert '"matrix":[["2*x"]]' in out.stdout.splitlines()[1]
