@@ -375,6 +375,29 @@ def hessian(
 _hessian = hessian  # for check(), whose option ``hessian`` hides the function
 
 
+def emit(result: Result, target: str, *, latex_env: str = "bmatrix", timeout: float | None = None) -> str:
+    """Source code of a function computing ``result.matrix`` (a Jacobian, gradient or Hessian).
+
+    ``target`` is one of ``numpy``, ``python``, ``c``, ``jax``, ``latex`` (``--emit``); see
+    :mod:`jhcli.codegen` for the layout, the arguments and the renaming of unsafe names.
+
+    >>> code = emit(jacobian("x*y, x + y"), "c")
+    >>> print(code[code.index("void") :])
+    void jh_jacobian(const double *x, double *out)
+    {
+        out[0] = x[1];
+        out[1] = x[0];
+        out[2] = 1;
+        out[3] = 1;
+    }
+    <BLANKLINE>
+    """
+    from jhcli import codegen
+
+    with time_budget(timeout):
+        return codegen.emit(result, target, latex_env=latex_env)
+
+
 def _check_options(at: Iterable[PointIn], rtol: float, atol: float, what: str) -> None:
     if not at:
         raise UsageError(f"{what} needs a point: give one with --at, e.g. --at 2,3")

@@ -21,7 +21,7 @@ from typer.core import TyperGroup
 from jhcli import __version__
 from jhcli.errors import ExitCode, JhError, UsageError, printable
 from jhcli.limits import DEFAULT_TIMEOUT
-from jhcli.render import FORMATS, LATEX_ENVS
+from jhcli.render import EMIT_TARGETS, FORMATS, LATEX_ENVS
 
 if TYPE_CHECKING:
     from jhcli.models import Result
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 OutputFormat = Enum("OutputFormat", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
 LatexEnv = Enum("LatexEnv", {name: name for name in LATEX_ENVS}, type=str)  # type: ignore[misc]
 DEFAULT_ENV = LatexEnv("bmatrix")
+EmitTarget = Enum("EmitTarget", {name: name for name in EMIT_TARGETS}, type=str)  # type: ignore[misc]
 
 _DASH_HINT = (
     "an expression that starts with '-' goes after '--', options before it: "
@@ -195,6 +196,15 @@ Env = Annotated[
     ),
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
+Emit = Annotated[
+    EmitTarget | None,
+    typer.Option(
+        "--emit",
+        metavar="TARGET",
+        help="Print a function that computes the matrix instead: " + ", ".join(EMIT_TARGETS) + " (shared "
+        "subexpressions computed once; variables, then parameters, as arguments; see the README).",
+    ),
+]
 ValuesOnly = Annotated[
     bool,
     typer.Option(
@@ -225,7 +235,8 @@ DEFAULT_ATOL = 1e-10
 
 _OPTION_NAMES = frozenset(
     "--vars --let --at --values-only --format --digits --timeout --no-simplify --float --latex-env --debug "
-    "--eig --vectors --classify --box --v --u --with --check --hessian --rtol --atol --steps --help".split()
+    "--eig --vectors --classify --box --v --u --with --check --hessian --rtol --atol --steps --help "
+    "--emit".split()
 )
 
 
@@ -293,6 +304,9 @@ def _run(
     try:
         if batch is not None and fmt is not None and fmt.value != "json":
             raise UsageError(f"a batch line's output is JSON: drop '-f {fmt.value}'")
+        emit = options.pop("emit", None)
+        if emit is not None:
+            _check_emit(options, batch is not None)
         symbolic = not options.pop("values_only", False)
         if "box" in options:
             options["box"] = _parse_box(options["box"])
@@ -304,6 +318,9 @@ def _run(
             timeout=timeout,
             **options,
         )
+        if emit is not None:  # code instead of the output; there are no points to warn about
+            sys.stdout.write(api.emit(result, emit.value, latex_env=latex_env.value, timeout=timeout))
+            return
         problems = _warnings(result)
         if batch is not None:
             from jhcli.render.json import to_data
@@ -338,6 +355,15 @@ def _run(
         raise typer.Exit(code)
 
 
+def _check_emit(options: dict[str, Any], in_batch: bool) -> None:
+    """--emit prints code for the symbolic matrix: options that ask for values or analysis conflict."""
+    if in_batch:
+        raise UsageError("a batch line's output is JSON: drop '--emit'")
+    for key in ("at", "values_only", "check", "eig", "vectors", "classify", "box"):
+        if options.get(key):
+            raise UsageError(f"--emit prints code; drop --{key.replace('_', '-')}")
+
+
 def _parse_box(text: str | None) -> tuple[float, float] | None:
     if text is None:
         return None
@@ -367,6 +393,7 @@ def jacobian(
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
     values_only: ValuesOnly = False,
+    emit: Emit = None,
     debug: Debug = False,
 ) -> None:
     """The Jacobian J[i, j] = d f_i / d x_j: rows are functions, columns are variables.
@@ -385,6 +412,7 @@ def jacobian(
         let=let or (),
         at=at or (),
         values_only=values_only,
+        emit=emit,
         **_check_options(check, rtol, atol),
     )
 
@@ -402,6 +430,7 @@ def gradient(
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
     values_only: ValuesOnly = False,
+    emit: Emit = None,
     debug: Debug = False,
 ) -> None:
     """The gradient of a scalar function, as a column (n x 1). Alias: grad.
@@ -410,6 +439,7 @@ def gradient(
     Examples:
       jh gradient "x^2*y + sin(x)" --at x=1,y=pi/2
       jh grad "x**2 + y**2" -f json
+      jh gradient "log(1 + exp(-w*x))" --vars w --emit c
     """
     _run(
         "gradient",
@@ -419,6 +449,7 @@ def gradient(
         let=let or (),
         at=at or (),
         values_only=values_only,
+        emit=emit,
     )
 
 
@@ -458,6 +489,7 @@ def hessian(
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
     values_only: ValuesOnly = False,
+    emit: Emit = None,
     debug: Debug = False,
 ) -> None:
     """The Hessian H[i, j] = d2f / dx_i dx_j of a scalar function (symmetric).
@@ -480,6 +512,7 @@ def hessian(
         vectors=vectors,
         classify=classify,
         box=box,
+        emit=emit,
         **_check_options(check, rtol, atol),
     )
 

@@ -318,6 +318,12 @@ class Result:
 
         return str(render(self, "plain"))
 
+    def to_code(self, target: str = "numpy") -> str:
+        """A function computing the matrix (``--emit``): ``numpy``, ``python``, ``c``, ``jax``, ``latex``."""
+        from jhcli.codegen import emit
+
+        return emit(self, target)
+
     def __str__(self) -> str:
         return self.to_plain()
 

@@ -32,6 +32,9 @@ FORMATS: dict[str, Format] = {
 LATEX_ENVS = ("bmatrix", "pmatrix", "vmatrix", "Bmatrix", "Vmatrix", "matrix")
 """Matrix environments offered by ``--latex-env`` (all from amsmath)."""
 
+EMIT_TARGETS = ("numpy", "python", "c", "jax", "latex")
+"""Languages of ``--emit`` (``jhcli.codegen``): the matrix as a function instead of as output."""
+
 
 def render(result: Result, fmt: str, **options: Any) -> Any:
     """Render ``result`` in format ``fmt``: a string, or a Rich renderable for ``table``."""
