@@ -3,7 +3,8 @@
 An example is a line ``$ jh ARGS`` (optionally ``$ echo TEXT | jh ARGS``) followed by the exact
 stdout. Lines starting with ``stderr: `` give the expected stderr, a line ``exit: N`` the exit
 code (default 0). Examples are separated by a blank line followed by the next ``$`` line; lines
-starting with ``#`` are comments (no jh output starts with ``#``).
+starting with ``# `` (a hash and a space) are comments. No jh output line starts that way; C code
+from ``--emit c`` has ``#include`` lines, which are output.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def _parse_command(command: str) -> tuple[tuple[str, ...], str | None]:
 
 def parse_examples(text: str, source: str) -> list[Example]:
     examples: list[Example] = []
-    lines = ["" if line.startswith("#") else line for line in text.splitlines()]
+    lines = ["" if line == "#" or line.startswith("# ") else line for line in text.splitlines()]
     starts = [i for i, line in enumerate(lines) if line.startswith("$ ")]
     for k, start in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else len(lines)
