@@ -17,8 +17,17 @@ import typer
 from typer.core import TyperGroup
 
 from jhcli import __version__
-from jhcli.errors import ExitCode, JhError, UsageError, printable
-from jhcli.limits import DEFAULT_TIMEOUT
+from jhcli.errors import ExitCode, JhError, LimitError, UsageError, printable
+from jhcli.limits import (
+    CEILINGS,
+    DEFAULT_LIMITS,
+    DEFAULT_TIMEOUT,
+    LIMIT_NAMES,
+    current_limits,
+    limit_note,
+    limits_in_force,
+    parse_limit_options,
+)
 from jhcli.render import FORMATS, LATEX_ENVS
 
 if TYPE_CHECKING:
@@ -162,6 +171,20 @@ Timeout = Annotated[
         "--timeout", metavar="SECONDS", min=0, help="Seconds each symbolic step may take (0: no limit)."
     ),
 ]
+LimitOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--limit",
+        metavar="NAME=N",
+        help="Raise or lower a size limit, e.g. --limit depth=300. Repeatable. Limits (default, ceiling): "
+        + ", ".join(
+            f"{name} ({getattr(DEFAULT_LIMITS, name.replace('-', '_'))}, {CEILINGS[name]})"
+            for name in LIMIT_NAMES
+        )
+        + ".",
+        show_default=False,
+    ),
+]
 NoSimplify = Annotated[bool, typer.Option("--no-simplify", help="Skip the cheap simplification of entries.")]
 Floats = Annotated[
     bool, typer.Option("--float", help="Read decimals such as 0.1 as floats (default: exact).")
@@ -197,9 +220,21 @@ DEFAULT_ATOL = 1e-10
 
 
 _OPTION_NAMES = frozenset(
-    "--vars --let --at --format --digits --timeout --no-simplify --float --latex-env --debug "
+    "--vars --let --at --format --digits --timeout --limit --no-simplify --float --latex-env --debug "
     "--eig --vectors --classify --box --v --u --with --check --hessian --rtol --atol --steps --help".split()
 )
+
+
+def _read_stdin() -> str:
+    """Standard input, read no further than the input-length limit (plus one character to tell)."""
+    limit = current_limits().input_length
+    data = sys.stdin.read(limit + 1)
+    if len(data) > limit:
+        raise LimitError(
+            f"input too long: standard input holds more than {limit} characters "
+            f"({limit_note('input-length')})"
+        )
+    return data
 
 
 def _read_exprs(exprs: list[str]) -> list[str]:
@@ -209,7 +244,7 @@ def _read_exprs(exprs: list[str]) -> list[str]:
         if text.split("=", 1)[0] in _OPTION_NAMES:  # "--sin(x)" is an expression, "--at" is not
             raise UsageError(f"{text!r} after '--' is read as an expression; put options before '--'")
         if text == "-":
-            lines = [line.strip() for line in sys.stdin.read().lstrip("\ufeff").splitlines()]
+            lines = [line.strip() for line in _read_stdin().lstrip("\ufeff").splitlines()]
             out += [line for line in lines if line]
             if not lines or not any(lines):
                 raise UsageError("no expression on standard input")
@@ -254,31 +289,33 @@ def _run(
     command: str,
     exprs: list[str],
     shown: tuple[OutputFormat | None, int, LatexEnv, bool],
-    read: tuple[str | None, float, bool, bool],
+    read: tuple[str | None, float, bool, bool, list[str] | None],
     **options: Any,
 ) -> None:
     """Call ``api.<command>``, print the result, and map the outcome to an exit code.
 
     ``shown`` is (format, digits, latex_env, debug); ``read`` is (vars, timeout, no_simplify,
-    floats). This is the one place where errors become messages and exit codes.
+    floats, limit). This is the one place where errors become messages and exit codes. The
+    ``--limit`` values are in force for reading stdin, computing and printing.
     """
     from jhcli import api
 
     fmt, digits, latex_env, debug = shown
-    vars, timeout, no_simplify, floats = read
+    vars, timeout, no_simplify, floats, limit = read
     try:
         if "box" in options:
             options["box"] = _parse_box(options["box"])
-        result = getattr(api, command)(
-            _read_exprs(exprs),
-            vars=vars,
-            simplify=not no_simplify,
-            decimals="float" if floats else "exact",
-            timeout=timeout,
-            **options,
-        )
-        _print(result, fmt, digits, latex_env)
-        code = max(_warn_undefined(result), _warn_check(result))
+        with limits_in_force(parse_limit_options(limit or ())):
+            result = getattr(api, command)(
+                _read_exprs(exprs),
+                vars=vars,
+                simplify=not no_simplify,
+                decimals="float" if floats else "exact",
+                timeout=timeout,
+                **options,
+            )
+            _print(result, fmt, digits, latex_env)
+            code = max(_warn_undefined(result), _warn_check(result))
     except JhError as e:
         if debug:
             traceback.print_exc()
@@ -288,13 +325,19 @@ def _run(
     except (RecursionError, MemoryError) as e:
         if debug:
             traceback.print_exc()
-        _fail(f"the expression is too large to handle ({type(e).__name__})", ExitCode.LIMIT)
+        hint = (
+            "; a larger --limit depth=N also allows deeper recursion" if isinstance(e, RecursionError) else ""
+        )
+        _fail(f"the expression is too large to handle ({type(e).__name__}{hint})", ExitCode.LIMIT)
     except ValueError as e:
         if debug:
             traceback.print_exc()
         if "integer string conversion" not in str(e):
             _fail(f"internal error: ValueError: {e} (run with --debug for details)", ExitCode.MATH)
-        _fail("a number in the result is too long to print (more than 4300 digits)", ExitCode.LIMIT)
+        _fail(
+            "a number in the result is too long to print; raise the limit with --limit value-digits=N",
+            ExitCode.LIMIT,
+        )
     except Exception as e:  # a bug: one line, never a traceback unless asked
         if debug:
             traceback.print_exc()
@@ -328,6 +371,7 @@ def jacobian(
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
@@ -345,7 +389,7 @@ def jacobian(
         "jacobian",
         exprs,
         (format, digits, latex_env, debug),
-        (vars, timeout, no_simplify, floats),
+        (vars, timeout, no_simplify, floats, limit),
         let=let or (),
         at=at or (),
         **_check_options(check, rtol, atol),
@@ -361,6 +405,7 @@ def gradient(
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
@@ -377,7 +422,7 @@ def gradient(
         "gradient",
         exprs,
         (format, digits, latex_env, debug),
-        (vars, timeout, no_simplify, floats),
+        (vars, timeout, no_simplify, floats, limit),
         let=let or (),
         at=at or (),
     )
@@ -415,6 +460,7 @@ def hessian(
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
@@ -432,7 +478,7 @@ def hessian(
         "hessian",
         exprs,
         (format, digits, latex_env, debug),
-        (vars, timeout, no_simplify, floats),
+        (vars, timeout, no_simplify, floats, limit),
         let=let or (),
         at=at or (),
         eig=eig,
@@ -467,6 +513,7 @@ def check(
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
@@ -489,7 +536,7 @@ def check(
         "check",
         exprs,
         (format, digits, latex_env, debug),
-        (vars, timeout, no_simplify, floats),
+        (vars, timeout, no_simplify, floats, limit),
         let=let or (),
         at=at or (),
         hessian=hessian,
@@ -512,6 +559,7 @@ def critical(
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
@@ -532,7 +580,7 @@ def critical(
         "critical",
         exprs,
         (format, digits, latex_env, debug),
-        (vars, timeout, no_simplify, floats),
+        (vars, timeout, no_simplify, floats, limit),
         let=let or (),
         box=box,
     )
@@ -560,6 +608,7 @@ def jvp(
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
@@ -582,7 +631,7 @@ def jvp(
         "jvp",
         exprs,
         (format, digits, latex_env, debug),
-        (vars, timeout, no_simplify, floats),
+        (vars, timeout, no_simplify, floats, limit),
         let=let or (),
         at=at or (),
         v=v,
@@ -608,6 +657,7 @@ def vjp(
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
@@ -631,7 +681,7 @@ def vjp(
         "vjp",
         exprs,
         (format, digits, latex_env, debug),
-        (vars, timeout, no_simplify, floats),
+        (vars, timeout, no_simplify, floats, limit),
         let=let or (),
         at=at or (),
         u=u,
@@ -648,6 +698,7 @@ def hvp(
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
@@ -669,7 +720,7 @@ def hvp(
         "hvp",
         exprs,
         (format, digits, latex_env, debug),
-        (vars, timeout, no_simplify, floats),
+        (vars, timeout, no_simplify, floats, limit),
         let=let or (),
         at=at or (),
         v=v,
@@ -694,6 +745,7 @@ def chain(
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
@@ -718,7 +770,7 @@ def chain(
         "chain",
         exprs,
         (format, digits, latex_env, debug),
-        (vars, timeout, no_simplify, floats),
+        (vars, timeout, no_simplify, floats, limit),
         at=at or (),
         inner=with_ or (),
     )
@@ -750,6 +802,7 @@ def newton(
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
@@ -774,7 +827,7 @@ def newton(
         "newton",
         exprs,
         (format, digits, latex_env, debug),
-        (vars, timeout, no_simplify, floats),
+        (vars, timeout, no_simplify, floats, limit),
         let=let or (),
         at=at,
         steps=steps,
