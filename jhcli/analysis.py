@@ -28,7 +28,7 @@ import sympy
 
 from jhcli.calculus import cheap_simplify
 from jhcli.errors import LimitError
-from jhcli.limits import MAX_VALUE_DIGITS, step
+from jhcli.limits import current_limits, limit_note, step
 from jhcli.models import Entry, Status
 from jhcli.printing import sstr
 
@@ -135,12 +135,13 @@ def _on_line(expr: sympy.Expr, line: Mapping[sympy.Symbol, sympy.Expr], t: sympy
 
 def _check_size(value: sympy.Expr) -> None:
     """Refuse a value with an exact number too long to print (Python caps int-to-text at 4300 digits)."""
+    limit = current_limits().value_digits
     for atom in value.atoms(sympy.Rational):
         digits = max(abs(int(atom.p)).bit_length(), int(atom.q).bit_length()) * 0.30103
-        if digits > MAX_VALUE_DIGITS:
+        if digits > limit:
             raise LimitError(
-                f"a value at this point has about {digits:.0f} digits (limit {MAX_VALUE_DIGITS}); "
-                "evaluate at a point with smaller numbers"
+                f"a value at this point has about {digits:.0f} digits ({limit_note('value-digits')}; "
+                "or evaluate at a point with smaller numbers)"
             )
 
 

@@ -1,7 +1,8 @@
 """The library façade: one function per command, strings or SymPy in, a ``Result`` out.
 
 The CLI calls exactly these functions. Options mirror the CLI's: ``vars=`` (``--vars``), ``at=``
-(``--at``, a list of points), ``simplify=`` (``--no-simplify``), ``timeout=`` (``--timeout``).
+(``--at``, a list of points), ``simplify=`` (``--no-simplify``), ``timeout=`` (``--timeout``),
+``limits=`` (``--limit``: a mapping such as ``{"depth": 300}``, see ``jhcli.limits.LIMIT_NAMES``).
 
 >>> from jhcli import hessian
 >>> r = hessian("x**2 + 3*x*y + y**2", at=["0,0"], classify=True)
@@ -25,7 +26,7 @@ import sympy
 from jhcli import calculus, checking
 from jhcli.analysis import Origin, evaluate_matrix, to_float
 from jhcli.errors import LimitError, MathError, ParseError, UsageError
-from jhcli.limits import MAX_FUNCTIONS, MAX_VARIABLES, attempt, step, time_budget
+from jhcli.limits import Limits, attempt, current_limits, limit_note, limits_in_force, step, time_budget
 from jhcli.models import (
     Certainty,
     ChainCheck,
@@ -59,6 +60,7 @@ LetIn: TypeAlias = "Sequence[str] | Mapping[str, Any] | None"
 Bindings: TypeAlias = "dict[str, Binding]"
 VectorIn: TypeAlias = "str | Mapping[Any, Any] | Sequence[Any]"
 BindingsIn: TypeAlias = "Mapping[Any, Any] | Sequence[str]"
+LimitsIn: TypeAlias = "Mapping[str, int] | Limits | None"
 
 
 def _as_real_symbols(expr: sympy.Expr) -> sympy.Expr:
@@ -141,6 +143,14 @@ def _points(
     return points
 
 
+def _check_count(count: int, what: str) -> None:
+    """Refuse more variables (or components, or chain-rule intermediates) than the limit allows."""
+    name = "functions" if what == "functions" else "variables"
+    if count > getattr(current_limits(), name):
+        noun = {"functions": "components", "variables": "variables", "intermediates": "intermediate names"}
+        raise LimitError(f"too many {noun[what]}: {count} ({limit_note(name)})")
+
+
 class _Problem:
     """Parsed input shared by every command."""
 
@@ -149,26 +159,18 @@ class _Problem:
     ) -> None:
         with step("reading the input"):
             declared = _declarations(vars)
-            if declared is not None and len(declared.symbols) > MAX_VARIABLES:
-                raise LimitError(
-                    f"too many variables: {len(declared.symbols)} (limit {MAX_VARIABLES}); "
-                    "the matrices would be too large to compute here"
-                )
+            if declared is not None:
+                _check_count(len(declared.symbols), "variables")
             bindings, self.parameters = _bindings(let, declared, decimals)
             symbols = declared.symbols if declared is not None else None
             self.functions = _functions(functions, symbols, decimals, bindings)
-        if len(self.functions) > MAX_FUNCTIONS:
-            raise LimitError(f"too many components: {len(self.functions)} (limit {MAX_FUNCTIONS})")
+        _check_count(len(self.functions), "functions")
         self.variables = (
             symbols
             if symbols is not None
             else [s for s in ordered_symbols(self.functions) if s not in self.parameters]
         )
-        if len(self.variables) > MAX_VARIABLES:
-            raise LimitError(
-                f"too many variables: {len(self.variables)} (limit {MAX_VARIABLES}); "
-                "the matrices would be too large to compute here"
-            )
+        _check_count(len(self.variables), "variables")
         if not self.variables:
             hint = " (symbols in --let values are parameters)" if self.parameters else ""
             raise UsageError(f"no variables: the function is constant{hint}; name them with --vars")
@@ -246,6 +248,7 @@ def jacobian(
     decimals: str = "exact",
     timeout: float | None = None,
     let: LetIn = None,
+    limits: LimitsIn = None,
 ) -> Result:
     """The Jacobian ``J[i, j] = d f_i / d x_j`` (rows: functions, columns: variables).
 
@@ -257,7 +260,7 @@ def jacobian(
     """
     if check:
         _check_options(at, rtol, atol, "--check")
-    with time_budget(timeout):
+    with time_budget(timeout), limits_in_force(limits):
         problem = _Problem(functions, vars, at, decimals, let)
         fs, vs = problem.functions, problem.variables
         matrix = calculus.jacobian(fs, vs, simplify=simplify)
@@ -284,13 +287,14 @@ def gradient(
     decimals: str = "exact",
     timeout: float | None = None,
     let: LetIn = None,
+    limits: LimitsIn = None,
 ) -> Result:
     """The gradient of a scalar function, as an n x 1 column.
 
     >>> gradient("x^2*y + sin(x)", at=["x=1,y=pi/2"]).points[0].values
     ((Entry(status=<Status.OK: 'ok'>, exact=cos(1) + pi, numeric=3.6818...
     """
-    with time_budget(timeout):
+    with time_budget(timeout), limits_in_force(limits):
         problem = _Problem(function, vars, at, decimals, let)
         f, vs = problem.scalar("gradient"), problem.variables
         matrix = calculus.gradient(f, vs, simplify=simplify)
@@ -317,6 +321,7 @@ def hessian(
     decimals: str = "exact",
     timeout: float | None = None,
     let: LetIn = None,
+    limits: LimitsIn = None,
 ) -> Result:
     """The Hessian ``H[i, j] = d2 f / dx_i dx_j`` (symmetric), optionally analysed at points.
 
@@ -329,9 +334,16 @@ def hessian(
         _check_options(at, rtol, atol, "--check")
     if classify and not at:
         return critical(
-            function, vars=vars, box=box, simplify=simplify, decimals=decimals, timeout=timeout, let=let
+            function,
+            vars=vars,
+            box=box,
+            simplify=simplify,
+            decimals=decimals,
+            timeout=timeout,
+            let=let,
+            limits=limits,
         )
-    with time_budget(timeout):
+    with time_budget(timeout), limits_in_force(limits):
         problem = _Problem(function, vars, at, decimals, let)
         f, vs = problem.scalar("hessian"), problem.variables
         grad = calculus.gradient(f, vs, simplify=simplify)
@@ -416,6 +428,7 @@ def check(
     decimals: str = "exact",
     timeout: float | None = None,
     let: LetIn = None,
+    limits: LimitsIn = None,
 ) -> Result:
     """The symbolic Jacobian (or Hessian) checked against finite differences of the function.
 
@@ -442,6 +455,7 @@ def check(
         decimals=decimals,
         timeout=timeout,
         let=let,
+        limits=limits,
     )
     return replace(result, command=Command.CHECK, derivative=result.command)
 
@@ -499,6 +513,7 @@ def newton(
     decimals: str = "exact",
     timeout: float | None = None,
     let: LetIn = None,
+    limits: LimitsIn = None,
 ) -> Result:
     """Newton's step -H^-1 g at each point, its quadratic model, and the gradient-descent view.
 
@@ -514,7 +529,7 @@ def newton(
 
     if steps is not None and not (isinstance(steps, int) and 1 <= steps <= MAX_STEPS):
         raise UsageError(f"--steps takes a whole number from 1 to {MAX_STEPS}, got {steps!r}")
-    with time_budget(timeout):
+    with time_budget(timeout), limits_in_force(limits):
         problem = _Problem(function, vars, at, decimals, let)
         if not problem.points:
             raise UsageError("newton needs a point: give one with --at, e.g. --at 1,1")
@@ -554,11 +569,12 @@ def critical(
     decimals: str = "exact",
     timeout: float | None = None,
     let: LetIn = None,
+    limits: LimitsIn = None,
 ) -> Result:
     """Every critical point of a scalar function, each classified, plus families of them."""
     from jhcli.critical import find_critical_points
 
-    with time_budget(timeout):
+    with time_budget(timeout), limits_in_force(limits):
         problem = _Problem(function, vars, (), decimals, let)
         f, vs = problem.scalar("critical"), problem.variables
         matrix = calculus.hessian(f, vs, simplify=simplify)
@@ -718,13 +734,14 @@ def jvp(
     decimals: str = "exact",
     timeout: float | None = None,
     let: LetIn = None,
+    limits: LimitsIn = None,
 ) -> Result:
     """J·v (an m x 1 column) without forming J: d/dt f(x + t v) at t = 0, one derivative per component.
 
     >>> jvp("x**2 + y, x*y", v="1,0", at=["2,3"]).matrix.T
     Matrix([[2*x, y]])
     """
-    with time_budget(timeout):
+    with time_budget(timeout), limits_in_force(limits):
         problem = _Problem(functions, vars, at, decimals, let)
         fs, vs = problem.functions, problem.variables
         vector = _vector(v, "--v", problem, decimals, by_name=True)
@@ -753,13 +770,14 @@ def vjp(
     decimals: str = "exact",
     timeout: float | None = None,
     let: LetIn = None,
+    limits: LimitsIn = None,
 ) -> Result:
     """uᵀJ (shown as an n x 1 column) without forming J: the gradient of the scalar u·f.
 
     >>> vjp("x**2 + y, x*y", u="1,1").matrix.T
     Matrix([[2*x + y, x + 1]])
     """
-    with time_budget(timeout):
+    with time_budget(timeout), limits_in_force(limits):
         problem = _Problem(functions, vars, at, decimals, let)
         fs, vs = problem.functions, problem.variables
         vector = _vector(u, "--u", problem, decimals, by_name=False)
@@ -782,13 +800,14 @@ def hvp(
     decimals: str = "exact",
     timeout: float | None = None,
     let: LetIn = None,
+    limits: LimitsIn = None,
 ) -> Result:
     """H·v (an n x 1 column) without forming H: the gradient of ∇f·v (Pearlmutter's trick).
 
     >>> hvp("x**2 + 3*x*y + y**2", v="1,-1").matrix.T
     Matrix([[-1, 1]])
     """
-    with time_budget(timeout):
+    with time_budget(timeout), limits_in_force(limits):
         problem = _Problem(function, vars, at, decimals, let)
         f, vs = problem.scalar("hvp"), problem.variables
         vector = _vector(v, "--v", problem, decimals, by_name=True)
@@ -930,6 +949,7 @@ def chain(
     simplify: bool = True,
     decimals: str = "exact",
     timeout: float | None = None,
+    limits: LimitsIn = None,
 ) -> Result:
     """The chain rule: the Jacobian of outer(inner(x)) as J_outer(inner(x)) · J_inner(x), checked.
 
@@ -940,7 +960,7 @@ def chain(
     >>> chain("u**2 + v", inner=["u=x*y", "v=sin(x)"]).matrix
     Matrix([[2*x*y**2 + cos(x), 2*x**2*y]])
     """
-    with time_budget(timeout):
+    with time_budget(timeout), limits_in_force(limits):
         declarations = _declarations(vars)
         declared = declarations.symbols if declarations is not None else None
         bindings = _with_bindings(inner, declared, decimals)
@@ -954,11 +974,10 @@ def chain(
             )
         if not variables:
             raise UsageError("no inner variables: the inner functions are constant; name them with --vars")
-        if len(variables) > MAX_VARIABLES or len(names) > MAX_VARIABLES:
-            raise LimitError(f"too many variables (limit {MAX_VARIABLES})")
+        _check_count(len(variables), "variables")
+        _check_count(len(names), "intermediates")
         outer_fs = _functions(outer, names, decimals)
-        if len(outer_fs) > MAX_FUNCTIONS:
-            raise LimitError(f"too many components: {len(outer_fs)} (limit {MAX_FUNCTIONS})")
+        _check_count(len(outer_fs), "functions")
         mixed = [v.name for v in variables if any(v in f.free_symbols for f in outer_fs)]
         if mixed:
             raise UsageError(

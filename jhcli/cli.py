@@ -19,8 +19,17 @@ import typer
 from typer.core import TyperGroup
 
 from jhcli import __version__
-from jhcli.errors import ExitCode, JhError, UsageError, printable
-from jhcli.limits import DEFAULT_TIMEOUT
+from jhcli.errors import ExitCode, JhError, LimitError, UsageError, printable
+from jhcli.limits import (
+    CEILINGS,
+    DEFAULT_LIMITS,
+    DEFAULT_TIMEOUT,
+    LIMIT_NAMES,
+    current_limits,
+    limit_note,
+    limits_in_force,
+    parse_limit_options,
+)
 from jhcli.render import EMIT_TARGETS, FORMATS, LATEX_ENVS
 
 if TYPE_CHECKING:
@@ -183,6 +192,20 @@ Timeout = Annotated[
         "--timeout", metavar="SECONDS", min=0, help="Seconds each symbolic step may take (0: no limit)."
     ),
 ]
+LimitOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--limit",
+        metavar="NAME=N",
+        help="Raise or lower a size limit, e.g. --limit depth=300. Repeatable. Limits (default, ceiling): "
+        + ", ".join(
+            f"{name} ({getattr(DEFAULT_LIMITS, name.replace('-', '_'))}, {CEILINGS[name]})"
+            for name in LIMIT_NAMES
+        )
+        + ".",
+        show_default=False,
+    ),
+]
 NoSimplify = Annotated[bool, typer.Option("--no-simplify", help="Skip the cheap simplification of entries.")]
 Floats = Annotated[
     bool, typer.Option("--float", help="Read decimals such as 0.1 as floats (default: exact).")
@@ -234,10 +257,22 @@ DEFAULT_ATOL = 1e-10
 
 
 _OPTION_NAMES = frozenset(
-    "--vars --let --at --values-only --format --digits --timeout --no-simplify --float --latex-env --debug "
-    "--eig --vectors --classify --box --v --u --with --check --hessian --rtol --atol --steps --help "
+    "--vars --let --at --values-only --format --digits --timeout --limit --no-simplify --float --latex-env "
+    "--debug --eig --vectors --classify --box --v --u --with --check --hessian --rtol --atol --steps --help "
     "--emit".split()
 )
+
+
+def _read_stdin() -> str:
+    """Standard input, read no further than the input-length limit (plus one character to tell)."""
+    limit = current_limits().input_length
+    data = sys.stdin.read(limit + 1)
+    if len(data) > limit:
+        raise LimitError(
+            f"input too long: standard input holds more than {limit} characters "
+            f"({limit_note('input-length')})"
+        )
+    return data
 
 
 def _read_exprs(exprs: list[str]) -> list[str]:
@@ -249,7 +284,7 @@ def _read_exprs(exprs: list[str]) -> list[str]:
         if text == "-" and _BATCH.get() is not None:
             raise UsageError("'-' (standard input) cannot be used in a batch line: write the expression")
         if text == "-":
-            lines = [line.strip() for line in sys.stdin.read().lstrip("\ufeff").splitlines()]
+            lines = [line.strip() for line in _read_stdin().lstrip("\ufeff").splitlines()]
             out += [line for line in lines if line]
             if not lines or not any(lines):
                 raise UsageError("no expression on standard input")
@@ -285,20 +320,21 @@ def _run(
     command: str,
     exprs: list[str],
     shown: tuple[OutputFormat | None, int, LatexEnv, bool],
-    read: tuple[str | None, float, bool, bool],
+    read: tuple[str | None, float, bool, bool, list[str] | None],
     **options: Any,
 ) -> None:
     """Call ``api.<command>``, print the result, and map the outcome to an exit code.
 
     ``shown`` is (format, digits, latex_env, debug); ``read`` is (vars, timeout, no_simplify,
-    floats). This is the one place where errors become messages and exit codes. Inside ``jh
+    floats, limit). This is the one place where errors become messages and exit codes. The
+    ``--limit`` values are in force for reading stdin, computing and printing. Inside ``jh
     batch`` the JSON data and warnings are handed back in ``_BATCH`` instead of printed, and
     errors raise ``_LineFailed`` (never a traceback).
     """
     from jhcli import api
 
     fmt, digits, latex_env, debug = shown
-    vars, timeout, no_simplify, floats = read
+    vars, timeout, no_simplify, floats, limit = read
     batch = _BATCH.get()
     debug = debug and batch is None
     try:
@@ -310,24 +346,25 @@ def _run(
         symbolic = not options.pop("values_only", False)
         if "box" in options:
             options["box"] = _parse_box(options["box"])
-        result = getattr(api, command)(
-            _read_exprs(exprs),
-            vars=vars,
-            simplify=not no_simplify,
-            decimals="float" if floats else "exact",
-            timeout=timeout,
-            **options,
-        )
-        if emit is not None:  # code instead of the output; there are no points to warn about
-            sys.stdout.write(api.emit(result, emit.value, latex_env=latex_env.value, timeout=timeout))
-            return
-        problems = _warnings(result)
-        if batch is not None:
-            from jhcli.render.json import to_data
+        with limits_in_force(parse_limit_options(limit or ())):
+            result = getattr(api, command)(
+                _read_exprs(exprs),
+                vars=vars,
+                simplify=not no_simplify,
+                decimals="float" if floats else "exact",
+                timeout=timeout,
+                **options,
+            )
+            if emit is not None:  # code instead of the output; there are no points to warn about
+                sys.stdout.write(api.emit(result, emit.value, latex_env=latex_env.value, timeout=timeout))
+                return
+            problems = _warnings(result)
+            if batch is not None:
+                from jhcli.render.json import to_data
 
-            batch.append((to_data(result), problems))
-            return
-        _print(result, fmt, digits, latex_env, symbolic)
+                batch.append((to_data(result), problems))
+                return
+            _print(result, fmt, digits, latex_env, symbolic)
         for problem in problems:
             sys.stderr.write(f"warning: {problem}\n")
         code = ExitCode.MATH if problems else ExitCode.OK
@@ -340,13 +377,19 @@ def _run(
     except (RecursionError, MemoryError) as e:
         if debug:
             traceback.print_exc()
-        _fail(f"the expression is too large to handle ({type(e).__name__})", ExitCode.LIMIT)
+        hint = (
+            "; a larger --limit depth=N also allows deeper recursion" if isinstance(e, RecursionError) else ""
+        )
+        _fail(f"the expression is too large to handle ({type(e).__name__}{hint})", ExitCode.LIMIT)
     except ValueError as e:
         if debug:
             traceback.print_exc()
         if "integer string conversion" not in str(e):
             _fail(f"internal error: ValueError: {e} (run with --debug for details)", ExitCode.MATH)
-        _fail("a number in the result is too long to print (more than 4300 digits)", ExitCode.LIMIT)
+        _fail(
+            "a number in the result is too long to print; raise the limit with --limit value-digits=N",
+            ExitCode.LIMIT,
+        )
     except Exception as e:  # a bug: one line, never a traceback unless asked
         if debug:
             traceback.print_exc()
@@ -389,6 +432,7 @@ def jacobian(
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
@@ -408,7 +452,7 @@ def jacobian(
         "jacobian",
         exprs,
         (format, digits, latex_env, debug),
-        (vars, timeout, no_simplify, floats),
+        (vars, timeout, no_simplify, floats, limit),
         let=let or (),
         at=at or (),
         values_only=values_only,
@@ -426,6 +470,7 @@ def gradient(
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
@@ -445,7 +490,7 @@ def gradient(
         "gradient",
         exprs,
         (format, digits, latex_env, debug),
-        (vars, timeout, no_simplify, floats),
+        (vars, timeout, no_simplify, floats, limit),
         let=let or (),
         at=at or (),
         values_only=values_only,
@@ -485,6 +530,7 @@ def hessian(
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
@@ -504,7 +550,7 @@ def hessian(
         "hessian",
         exprs,
         (format, digits, latex_env, debug),
-        (vars, timeout, no_simplify, floats),
+        (vars, timeout, no_simplify, floats, limit),
         let=let or (),
         at=at or (),
         values_only=values_only,
@@ -541,6 +587,7 @@ def check(
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
@@ -564,7 +611,7 @@ def check(
         "check",
         exprs,
         (format, digits, latex_env, debug),
-        (vars, timeout, no_simplify, floats),
+        (vars, timeout, no_simplify, floats, limit),
         let=let or (),
         at=at or (),
         values_only=values_only,
@@ -588,6 +635,7 @@ def critical(
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
@@ -608,7 +656,7 @@ def critical(
         "critical",
         exprs,
         (format, digits, latex_env, debug),
-        (vars, timeout, no_simplify, floats),
+        (vars, timeout, no_simplify, floats, limit),
         let=let or (),
         box=box,
     )
@@ -636,6 +684,7 @@ def jvp(
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
@@ -658,7 +707,7 @@ def jvp(
         "jvp",
         exprs,
         (format, digits, latex_env, debug),
-        (vars, timeout, no_simplify, floats),
+        (vars, timeout, no_simplify, floats, limit),
         let=let or (),
         at=at or (),
         v=v,
@@ -684,6 +733,7 @@ def vjp(
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
@@ -707,7 +757,7 @@ def vjp(
         "vjp",
         exprs,
         (format, digits, latex_env, debug),
-        (vars, timeout, no_simplify, floats),
+        (vars, timeout, no_simplify, floats, limit),
         let=let or (),
         at=at or (),
         u=u,
@@ -724,6 +774,7 @@ def hvp(
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
@@ -745,7 +796,7 @@ def hvp(
         "hvp",
         exprs,
         (format, digits, latex_env, debug),
-        (vars, timeout, no_simplify, floats),
+        (vars, timeout, no_simplify, floats, limit),
         let=let or (),
         at=at or (),
         v=v,
@@ -770,6 +821,7 @@ def chain(
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
@@ -794,7 +846,7 @@ def chain(
         "chain",
         exprs,
         (format, digits, latex_env, debug),
-        (vars, timeout, no_simplify, floats),
+        (vars, timeout, no_simplify, floats, limit),
         at=at or (),
         inner=with_ or (),
     )
@@ -826,6 +878,7 @@ def newton(
     format: Fmt = None,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
@@ -850,7 +903,7 @@ def newton(
         "newton",
         exprs,
         (format, digits, latex_env, debug),
-        (vars, timeout, no_simplify, floats),
+        (vars, timeout, no_simplify, floats, limit),
         let=let or (),
         at=at,
         steps=steps,

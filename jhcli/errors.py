@@ -89,12 +89,18 @@ _UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
 def printable(text: str) -> str:
-    """``text`` with control and invisible characters shown as escapes (``\\x1b``, ``\\u202e``)."""
+    """``text`` with control and invisible characters shown as escapes (``\\x1b``, ``\\u202e``).
+
+    A backslash itself is shown doubled, so that a typed ``\\x1b`` (four characters) reads
+    ``\\\\x1b`` and cannot be mistaken for an escape character.
+    """
     out = []
     for ch in text:
         code = ord(ch)
         if ch == "\t":
             out.append(" ")
+        elif ch == "\\":
+            out.append("\\\\")
         elif unicodedata.category(ch) not in _UNPRINTABLE:
             out.append(ch)
         elif code < 0x100:
@@ -106,11 +112,23 @@ def printable(text: str) -> str:
     return "".join(out)
 
 
+def display_width(text: str) -> int:
+    """Terminal columns of printable ``text``: East Asian wide and fullwidth characters take two,
+    combining marks none."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
 def caret_excerpt(text: str, position: int) -> str:
     """Two lines: (a window of) the input line and a caret under ``position``.
 
     Long inputs are cut to a window around the position, marked with ``...``; control characters
-    are escaped so that the caret still lines up with what is shown.
+    are escaped and wide characters counted as two columns, so that the caret still lines up with
+    what a terminal shows.
     """
     position = max(0, min(position, len(text)))
     start = max(0, position - _EXCERPT_WIDTH // 2)
@@ -119,5 +137,5 @@ def caret_excerpt(text: str, position: int) -> str:
     suffix = "..." if end < len(text) else ""
     shown_before = printable(text[start:position])
     shown = printable(text[start:end])
-    indent = "  " + " " * (len(prefix) + len(shown_before))
+    indent = "  " + " " * (len(prefix) + display_width(shown_before))
     return f"  {prefix}{shown}{suffix}\n{indent}^"

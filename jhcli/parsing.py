@@ -5,6 +5,7 @@ anything else that runs it. The parser builds SymPy objects node by node; every 
 every name is on an allow-list, and anything else is a ``ParseError`` pointing at the spot.
 Inputs are bounded before expensive work starts: length, nesting depth, integer exponents, and
 the size of numbers, estimated from the operands' estimates instead of by building the number.
+The bounds are the limits in force (``jhcli.limits.current_limits()``, adjustable with ``--limit``).
 
 Grammar (DESIGN.md, "Grammar of expressions")::
 
@@ -37,21 +38,16 @@ from typing import Any, NamedTuple
 import sympy
 
 from jhcli.errors import JhError, LimitError, ParseError, ShapeError
+from jhcli.limits import DEFAULT_LIMITS, current_limits, limit_note
 
-MAX_INPUT_LENGTH: int = 1_000_000
-"""Characters in one input text; longer texts are refused."""
-MAX_DEPTH: int = 100
-"""Nesting of brackets, function calls, unary signs and power towers."""
-MAX_NUMBER_DIGITS: int = 4000
-"""Decimal digits of any number the parser would build (or the magnitude of a constant)."""
-MAX_EXPONENT: int = 10_000
-"""Largest |exponent| on an expression with variables, e.g. ``x**10000``."""
-MAX_VARIABLES_IN_SHAPE: int = 10_000
-"""Components of all ``--vars`` vectors and matrices together (a command's own limit is smaller)."""
-MAX_ENTRIES: int = 10_000
-"""Entries of one vector or matrix built while reading an expression (100 x 100); with operands
-of at most this size, one matrix product forms at most 10**6 products of entries."""
+# The limits in force are ``current_limits()`` (see jhcli.limits); these are their defaults.
+MAX_INPUT_LENGTH: int = DEFAULT_LIMITS.input_length
+MAX_DEPTH: int = DEFAULT_LIMITS.depth
+MAX_NUMBER_DIGITS: int = DEFAULT_LIMITS.digits
+MAX_EXPONENT: int = DEFAULT_LIMITS.exponent
+MAX_ENTRIES: int = DEFAULT_LIMITS.entries
 
+# Fixed limits, not adjustable: they keep SymPy out of its slow paths.
 # SymPy runs primality tests on a radicand: that takes seconds beyond about 700 digits.
 _MAX_ROOT_DIGITS = 500
 # SymPy compares Min/Max arguments pairwise: 50 symbolic arguments already take seconds.
@@ -88,10 +84,16 @@ _CHARACTER_HINTS = {
     '"': "strings are not allowed",
     ";": "only one expression is allowed",
 }
-_TOO_DEEP = (
-    f"expression nested too deeply: more than {MAX_DEPTH} levels of brackets, function calls, "
-    f"signs or powers (limit {MAX_DEPTH})"
-)
+
+
+def _too_deep() -> LimitError:
+    depth = current_limits().depth
+    return LimitError(
+        f"expression nested too deeply: more than {depth} levels of brackets, function calls, "
+        f"signs or powers ({limit_note('depth')})"
+    )
+
+
 _NOT_FINITE_NAMES = frozenset({"nan", "inf", "infinity", "oo", "zoo"})
 """Names people (and SymPy) use for non-numbers; in a point they get a message of their own."""
 _NOT_NUMBERS = frozenset({sympy.zoo, sympy.nan, sympy.oo, -sympy.oo})
@@ -274,23 +276,23 @@ def _count(size: float) -> str:
 
 def _too_large(snippet: str, size: float) -> LimitError:
     return LimitError(
-        f"number too large: {_short(snippet)} would have {_count(size)} digits (limit {MAX_NUMBER_DIGITS})"
+        f"number too large: {_short(snippet)} would have {_count(size)} digits ({limit_note('digits')})"
     )
 
 
 def _check_length(text: str) -> None:
-    if len(text) > MAX_INPUT_LENGTH:
-        raise LimitError(f"input too long: {len(text)} characters (limit {MAX_INPUT_LENGTH})")
+    if len(text) > current_limits().input_length:
+        raise LimitError(f"input too long: {len(text)} characters ({limit_note('input-length')})")
 
 
 def _check_depth(text: str, start: int, end: int) -> None:
     """Refuse deep bracket nesting with a loop, before any recursion starts."""
-    depth = 0
+    depth, limit = 0, current_limits().depth
     for match in _BRACKETS.finditer(text, start, end):
         if match.group() in "([":
             depth += 1
-            if depth > MAX_DEPTH:
-                raise LimitError(_TOO_DEEP)
+            if depth > limit:
+                raise _too_deep()
         elif depth:
             depth -= 1
 
@@ -354,6 +356,7 @@ class _Parser:
         self.bindings = bindings or {}
         self.floats = decimals == "float"
         self.constants_only = constants_only
+        self.limits = current_limits()
         self.depth = 0
         self.parens = 0  # open parentheses, to tell an unmatched ')' from one that closes too early
         self.symbols: dict[str, Any] = {}
@@ -401,8 +404,8 @@ class _Parser:
 
     def _enter(self) -> None:
         self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise LimitError(_TOO_DEEP)
+        if self.depth > self.limits.depth:
+            raise _too_deep()
 
     # -- grammar -----------------------------------------------------------------------------
 
@@ -524,7 +527,7 @@ class _Parser:
             if tok.kind == "sup":
                 self._advance()
                 exponent = tok.text.translate(_SUPERSCRIPTS)
-                if len(exponent.lstrip("+-0")) > MAX_NUMBER_DIGITS:
+                if len(exponent.lstrip("+-0")) > self.limits.digits:
                     raise _too_large(tok.text, len(exponent))
                 power = _Value(sympy.Integer(int(exponent)), _magnitude(sympy.Integer(int(exponent))))
                 value = self._map(value, lambda v: self._raise(v, power, start))  # noqa: B023
@@ -617,7 +620,7 @@ class _Parser:
         if digits:
             huge_exponent = len((exponent or "").lstrip("+-0")) > 15
             shift = math.inf if huge_exponent else int(exponent or 0) - len(fraction)
-            if len(digits) + abs(shift) > MAX_NUMBER_DIGITS:  # before int() or 10**shift build anything
+            if len(digits) + abs(shift) > self.limits.digits:  # before int() or 10**shift build anything
                 raise _too_large(tok.text, len(digits) + abs(shift))
             mantissa, shift = int(digits), int(shift)
             value = (
@@ -698,7 +701,8 @@ class _Parser:
         if mag is not None and isinstance(expr, (sympy.floor, sympy.ceiling)):
             # SymPy rounds constants only within about 100 digits; unrounded ones break printing.
             raise LimitError(
-                f"number too large: {self._snippet(start)} cannot be rounded exactly (limit about 100 digits)"
+                f"number too large: {self._snippet(start)} cannot be rounded exactly "
+                "(limit about 100 digits, fixed: SymPy's rounding)"
             )
         return _Value(expr, mag)
 
@@ -757,19 +761,24 @@ class _Parser:
             if count > _MAX_MINMAX_ARGS:
                 snippet = self._snippet(name_tok.pos)
                 raise LimitError(
-                    f"too many arguments: {snippet} compares {count} values (limit {_MAX_MINMAX_ARGS})"
+                    f"too many arguments: {snippet} compares {count} values "
+                    f"(limit {_MAX_MINMAX_ARGS}, fixed: SymPy compares them pairwise)"
                 )
 
     def _root_too_large(self, radicand: Any, start: int) -> LimitError:
         return LimitError(
             f"number too large: {self._snippet(start)} takes a root of a number with "
-            f"{_count(_digits(radicand))} digits (limit {_MAX_ROOT_DIGITS})"
+            f"{_count(_digits(radicand))} digits "
+            f"(limit {_MAX_ROOT_DIGITS}, fixed: SymPy would test it for primality)"
         )
+
+    def _too_many_entries(self, rows: int, cols: int) -> LimitError:
+        return LimitError(f"matrix too large: {_shape_text((rows, cols))} entries ({limit_note('entries')})")
 
     def _exponent_too_large(self, start: int, exponent: Any) -> LimitError:
         return LimitError(
             f"exponent too large: {self._snippet(start)} raises an expression with variables "
-            f"to the power {_short(str(exponent))} (limit {MAX_EXPONENT})"
+            f"to the power {_short(str(exponent))} ({limit_note('exponent')})"
         )
 
     # -- vectors and matrices -----------------------------------------------------------------
@@ -807,8 +816,8 @@ class _Parser:
                     self.text,
                     start,
                 )
-        if rows * cols > MAX_ENTRIES:
-            raise LimitError(f"matrix too large: {_shape_text((rows, cols))} entries (limit {MAX_ENTRIES})")
+        if rows * cols > self.limits.entries:
+            raise self._too_many_entries(rows, cols)
 
         def at(k: int) -> list[_Value]:
             return [_entry(v, k) if isinstance(v.expr, sympy.MatrixBase) else v for v in values]
@@ -830,10 +839,8 @@ class _Parser:
                 self.text,
                 pos,
             )
-        if a.rows * b.cols > MAX_ENTRIES:
-            raise LimitError(
-                f"matrix too large: {_shape_text((a.rows, b.cols))} entries (limit {MAX_ENTRIES})"
-            )
+        if a.rows * b.cols > self.limits.entries:
+            raise self._too_many_entries(a.rows, b.cols)
         inner = math.log10(a.cols)
         self._refuse(max(map(_digits, a)) + max(map(_digits, b)) + inner, start)
         product = self._build(start, operator.mul, a, b)
@@ -859,7 +866,7 @@ class _Parser:
         except (JhError, MemoryError):
             raise
         except RecursionError:
-            raise LimitError(_TOO_DEEP) from None
+            raise _too_deep() from None
         except Exception as exc:  # SymPy refusing odd arguments
             detail = _short((str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip("."), 120)
             raise self._error(f"cannot evaluate {_quote(self._snippet(start))}: {detail}", start) from None
@@ -874,7 +881,7 @@ class _Parser:
         mag = None
         if x.is_Rational:
             r = _abs_value(x)
-            if base.mag is None and abs(x.p) > MAX_EXPONENT * x.q:
+            if base.mag is None and abs(x.p) > self.limits.exponent * x.q:
                 raise self._exponent_too_large(start, x)
             coefficients = _digits(b, exponents=False)  # raised to r; exponents are only multiplied
             self._refuse(_times(coefficients, r) + _digits(b) - coefficients, start)
@@ -892,7 +899,7 @@ class _Parser:
         return _Value(expr, mag)
 
     def _refuse(self, size: float, start: int) -> None:
-        if size > MAX_NUMBER_DIGITS:
+        if size > self.limits.digits:
             raise _too_large(self._snippet(start), size)
 
     def _checked(self, mag: _Magnitude | None, start: int) -> _Magnitude | None:
@@ -916,7 +923,8 @@ class _Parser:
     def _check_exponents(self, expr: Any, start: int) -> None:
         """SymPy folds (x**a)**b and x**a*x**b; the folded exponent is bounded too."""
         for factor in sympy.Mul.make_args(expr):
-            if factor.is_Pow and factor.exp.is_Rational and abs(factor.exp.p) > MAX_EXPONENT * factor.exp.q:
+            limit = self.limits.exponent
+            if factor.is_Pow and factor.exp.is_Rational and abs(factor.exp.p) > limit * factor.exp.q:
                 if factor.base.free_symbols:
                     raise self._exponent_too_large(start, factor.exp)
 
@@ -937,11 +945,9 @@ def _parse(
     try:
         return _Parser(text, start, end, names, decimals, constants_only, bindings).parse()
     except RecursionError:
-        raise LimitError(_TOO_DEEP) from None
+        raise _too_deep() from None
     except MemoryError:
-        raise LimitError(
-            f"out of memory while reading the input (limit {MAX_INPUT_LENGTH} characters)"
-        ) from None
+        raise LimitError(f"out of memory while reading the input ({len(text)} characters)") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1049,8 +1055,8 @@ def parse_functions(
     """
     names = frozenset(getattr(v, "name", v) for v in variables)
     total = sum(len(text) for text in texts)
-    if len(texts) > 1 and total > MAX_INPUT_LENGTH:  # one text: split_components checks it
-        raise LimitError(f"input too long: {total} characters in all (limit {MAX_INPUT_LENGTH})")
+    if len(texts) > 1 and total > current_limits().input_length:  # one text: split_components checks it
+        raise LimitError(f"input too long: {total} characters in all ({limit_note('input-length')})")
     out: list[sympy.Expr] = []
     for text in texts:
         for piece, offset in split_components(text):
@@ -1105,10 +1111,10 @@ def parse_declarations(text: str) -> Declarations:
                 where = offset + len(name) + 1
                 rule = "a shape is a length (x:3) or rows x columns (W:2x3), at least 1, without spaces"
                 raise ParseError(f"invalid shape {_quote(shape)}: {rule}", text, where)
-            if len(names) + rows * (cols or 1) > MAX_VARIABLES_IN_SHAPE:
+            if len(names) + rows * (cols or 1) > current_limits().variables:
                 raise LimitError(
                     f"too many variables: {name}:{shape.strip()} has {rows * (cols or 1)} components "
-                    f"(limit {MAX_VARIABLES_IN_SHAPE} in all)"
+                    f"({limit_note('variables')})"
                 )
         _check_name(name, text, offset)
         parts = component_names(name, rows, cols) if colon else [name]
@@ -1309,7 +1315,7 @@ def parse_let(
         if parser.tok.kind != "end":
             raise parser._stray()
     except RecursionError:
-        raise LimitError(_TOO_DEEP) from None
+        raise _too_deep() from None
     return name, Binding(value, f"--let {name}")
 
 

@@ -400,7 +400,7 @@ class TestSizeLimits:
         out = run_jh("gradient", expr)
         assert (out.exit_code, out.stdout) == (3, "")
         assert out.stderr == (
-            "error: too many variables: 2001 (limit 2000); the matrices would be too large to compute here\n"
+            "error: too many variables: 2001 (limit 2000; raise it with --limit variables=N)\n"
         )
 
     def test_value_too_long_to_print(self) -> None:
@@ -408,8 +408,8 @@ class TestSizeLimits:
         out = run_jh("gradient", "x**5000", "--at", "10")
         assert (out.exit_code, out.stdout) == (3, "")
         assert out.stderr == (
-            "error: a value at this point has about 5003 digits (limit 4000); "
-            "evaluate at a point with smaller numbers\n"
+            "error: a value at this point has about 5003 digits (limit 4000; raise it with --limit "
+            "value-digits=N; or evaluate at a point with smaller numbers)\n"
         )
 
     def test_classify_where_the_hessian_does_not_exist(self) -> None:
@@ -444,7 +444,7 @@ class TestDoubleDash:
         assert (out.exit_code, out.stdout, out.stderr) == (
             3,
             "",
-            "error: too many components: 2001 (limit 2000)\n",
+            "error: too many components: 2001 (limit 2000; raise it with --limit functions=N)\n",
         )
 
 

@@ -34,6 +34,7 @@ from jhcli.parsing import (
 
 x, y, z = sympy.symbols("x y z", real=True)
 a, b = sympy.symbols("a b", real=True)
+_DIGITS = " (limit 4000; raise it with --limit digits=N)"
 
 
 READERS: list[Callable[[str], Any]] = [
@@ -545,13 +546,20 @@ class TestLimits:
     def test_input_length(self, read: Callable[[str], Any]) -> None:
         """A text longer than MAX_INPUT_LENGTH is refused, whichever function reads it."""
         error = limit_error(lambda: read("x" * (MAX_INPUT_LENGTH + 1)))
-        assert error.message == "input too long: 1000001 characters (limit 1000000)"
+        assert (
+            error.message
+            == "input too long: 1000001 characters (limit 1000000; raise it with --limit input-length=N)"
+        )
         assert error.exit_code == ExitCode.LIMIT
 
     def test_input_length_of_many_texts(self) -> None:
         """Many texts (lines of stdin) count together: 10 MB of one-character lines is refused at once."""
         error = limit_error(lambda: parse_functions(["x"] * 5_000_000), seconds=5.0)
-        assert error.message == "input too long: 5000000 characters in all (limit 1000000)"
+        assert (
+            error.message
+            == "input too long: 5000000 characters in all (limit 1000000; raise it with --limit "
+            "input-length=N)"
+        )
         assert parse_functions(["x"] * 1000) == [x] * 1000
 
     @pytest.mark.parametrize(
@@ -576,7 +584,7 @@ class TestLimits:
         error = limit_error(lambda: parse_expression(text))
         assert error.message == (
             "expression nested too deeply: more than 100 levels of brackets, function calls, "
-            "signs or powers (limit 100)"
+            "signs or powers (limit 100; raise it with --limit depth=N)"
         )
 
     @pytest.mark.parametrize(
@@ -611,48 +619,67 @@ class TestLimits:
     @pytest.mark.parametrize(
         ("text", "message"),
         [
-            ("10**10**10", "number too large: 10**10**10 would have about 10000000000 digits (limit 4000)"),
-            ("9**9**9", "number too large: 9**9**9 would have about 369693100 digits (limit 4000)"),
+            (
+                "10**10**10",
+                "number too large: 10**10**10 would have about 10000000000 digits" + _DIGITS,
+            ),
+            (
+                "9**9**9",
+                "number too large: 9**9**9 would have about 369693100 digits" + _DIGITS,
+            ),
             (
                 "2**2**2**2**2**2",
-                "number too large: 2**2**2**2**2 would have about 19728 digits (limit 4000)",
+                "number too large: 2**2**2**2**2 would have about 19728 digits" + _DIGITS,
             ),
             (
                 "((9**9)**9999)**9999",
-                "number too large: (9**9)**9999 would have about 85873 digits (limit 4000)",
+                "number too large: (9**9)**9999 would have about 85873 digits" + _DIGITS,
             ),
-            ("1e999999999", "number too large: 1e999999999 would have about 1000000000 digits (limit 4000)"),
-            ("1e-5000", "number too large: 1e-5000 would have about 5001 digits (limit 4000)"),
+            (
+                "1e999999999",
+                "number too large: 1e999999999 would have about 1000000000 digits" + _DIGITS,
+            ),
+            (
+                "1e-5000",
+                "number too large: 1e-5000 would have about 5001 digits" + _DIGITS,
+            ),
             (
                 "x**100000",
                 "exponent too large: x**100000 raises an expression with variables to the power 100000 "
-                "(limit 10000)",
+                "(limit 10000; raise it with --limit exponent=N)",
             ),
             (
                 "(x+y)**100000",
                 "exponent too large: (x+y)**100000 raises an expression with variables to the power 100000 "
-                "(limit 10000)",
+                "(limit 10000; raise it with --limit exponent=N)",
             ),
             (
                 "(x**9999)**9999",
                 "exponent too large: (x**9999)**9999 raises an expression with variables to the power "
-                "99980001 (limit 10000)",
+                "99980001 (limit 10000; raise it with --limit exponent=N)",
             ),
             (
                 "x**(10**9/3)",
                 "exponent too large: x**(10**9/3) raises an expression with variables to the power "
-                "1000000000/3 (limit 10000)",
+                "1000000000/3 (limit 10000; raise it with --limit exponent=N)",
             ),
-            ("exp(10000)", "number too large: exp(10000) would have about 4343 digits (limit 4000)"),
-            ("pi**10000", "number too large: pi**10000 would have about 4971 digits (limit 4000)"),
+            (
+                "exp(10000)",
+                "number too large: exp(10000) would have about 4343 digits" + _DIGITS,
+            ),
+            (
+                "pi**10000",
+                "number too large: pi**10000 would have about 4971 digits" + _DIGITS,
+            ),
             (
                 "sqrt(10**600 + 1)",
                 "number too large: sqrt(10**600 + 1) takes a root of a number with about 600 digits "
-                "(limit 500)",
+                "(limit 500, fixed: SymPy would test it for primality)",
             ),
             (
                 "floor(exp(300))",
-                "number too large: floor(exp(300)) cannot be rounded exactly (limit about 100 digits)",
+                "number too large: floor(exp(300)) cannot be rounded exactly "
+                "(limit about 100 digits, fixed: SymPy's rounding)",
             ),
         ],
     )

@@ -159,7 +159,7 @@ class TestDeclarations:
             parse_declarations("x:100000x100000")
         assert time.perf_counter() - start < 0.5
         assert info.value.message == (
-            "too many variables: x:100000x100000 has 10000000000 components (limit 10000 in all)"
+            "too many variables: x:100000x100000 has 10000000000 components (limit 2000; raise it with --limit variables=N)"
         )
 
     def test_shape_with_a_hundred_digits_is_refused_quickly(self) -> None:
@@ -564,29 +564,32 @@ class TestLimits:
             (
                 "[[9**999]]" + "@[[9**999]]" * 20,
                 "number too large: [[9**999]]@[[9**999]]@[[9**999]]@[[9*... would have about 4766 digits"
-                " (limit 4000)",
+                " (limit 4000; raise it with --limit digits=N)",
             ),
             (
                 "[9**3000, 1] * [9**3000, 1]",
-                "number too large: [9**3000, 1] * [9**3000, 1] would have about 5725 digits (limit 4000)",
+                "number too large: [9**3000, 1] * [9**3000, 1] would have about 5725 digits (limit 4000; raise it with --limit digits=N)",
             ),
             (
                 "[9**3000, 1] ** 2",
-                "number too large: [9**3000, 1] ** 2 would have about 5725 digits (limit 4000)",
+                "number too large: [9**3000, 1] ** 2 would have about 5725 digits (limit 4000; raise it with --limit digits=N)",
             ),
-            ("[9**3000, 1]²", "number too large: [9**3000, 1]² would have about 5725 digits (limit 4000)"),
+            (
+                "[9**3000, 1]²",
+                "number too large: [9**3000, 1]² would have about 5725 digits (limit 4000; raise it with --limit digits=N)",
+            ),
             (
                 "[[9**3000, 1]] @ [9**3000, 1]",
-                "number too large: [[9**3000, 1]] @ [9**3000, 1] would have about 5726 digits (limit 4000)",
+                "number too large: [[9**3000, 1]] @ [9**3000, 1] would have about 5726 digits (limit 4000; raise it with --limit digits=N)",
             ),
             (
                 "exp([9**9, 1])",
-                "number too large: exp([9**9, 1]) would have about 168256719 digits (limit 4000)",
+                "number too large: exp([9**9, 1]) would have about 168256719 digits (limit 4000; raise it with --limit digits=N)",
             ),
             (
                 "[x**9000, 1] * [x**9000, 1]",
                 "exponent too large: [x**9000, 1] * [x**9000, 1] raises an expression with variables to the"
-                " power 18000 (limit 10000)",
+                " power 18000 (limit 10000; raise it with --limit exponent=N)",
             ),
         ],
     )
@@ -618,7 +621,10 @@ class TestLimits:
         with pytest.raises(LimitError) as info:
             parse_expression("x@x.T", variables=names, bindings=bindings)
         assert time.perf_counter() - start < 1.0
-        assert info.value.message == "matrix too large: 101x101 entries (limit 10000)"
+        assert (
+            info.value.message
+            == "matrix too large: 101x101 entries (limit 10000; raise it with --limit entries=N)"
+        )
 
     def test_huge_vars_shape_on_the_command_line(self) -> None:
         """jh hessian --vars x:100000x100000 exits 3 at once with the limit in the message."""
@@ -627,7 +633,7 @@ class TestLimits:
         assert time.perf_counter() - start < 2.0
         assert (out.exit_code, out.stdout) == (3, "")
         assert out.stderr == (
-            "error: too many variables: x:100000x100000 has 10000000000 components (limit 10000 in all)\n"
+            "error: too many variables: x:100000x100000 has 10000000000 components (limit 2000; raise it with --limit variables=N)\n"
         )
 
     def test_slow_matrix_parse_respects_the_timeout(self) -> None:
