@@ -159,7 +159,8 @@ class TestDeclarations:
             parse_declarations("x:100000x100000")
         assert time.perf_counter() - start < 0.5
         assert info.value.message == (
-            "too many variables: x:100000x100000 has 10000000000 components (limit 2000; raise it with --limit variables=N)"
+            "too many variables: x:100000x100000 has 10000000000"
+            " components (limit 2000; raise it with --limit variables=N)"
         )
 
     def test_shape_with_a_hundred_digits_is_refused_quickly(self) -> None:
@@ -564,27 +565,33 @@ class TestLimits:
             (
                 "[[9**999]]" + "@[[9**999]]" * 20,
                 "number too large: [[9**999]]@[[9**999]]@[[9**999]]@[[9*... would have about 4766 digits"
+                ""
                 " (limit 4000; raise it with --limit digits=N)",
             ),
             (
                 "[9**3000, 1] * [9**3000, 1]",
-                "number too large: [9**3000, 1] * [9**3000, 1] would have about 5725 digits (limit 4000; raise it with --limit digits=N)",
+                "number too large: [9**3000, 1] * [9**3000, 1] would have about 5725 digits"
+                " (limit 4000; raise it with --limit digits=N)",
             ),
             (
                 "[9**3000, 1] ** 2",
-                "number too large: [9**3000, 1] ** 2 would have about 5725 digits (limit 4000; raise it with --limit digits=N)",
+                "number too large: [9**3000, 1] ** 2 would have about 5725 digits"
+                " (limit 4000; raise it with --limit digits=N)",
             ),
             (
                 "[9**3000, 1]²",
-                "number too large: [9**3000, 1]² would have about 5725 digits (limit 4000; raise it with --limit digits=N)",
+                "number too large: [9**3000, 1]² would have about 5725 digits"
+                " (limit 4000; raise it with --limit digits=N)",
             ),
             (
                 "[[9**3000, 1]] @ [9**3000, 1]",
-                "number too large: [[9**3000, 1]] @ [9**3000, 1] would have about 5726 digits (limit 4000; raise it with --limit digits=N)",
+                "number too large: [[9**3000, 1]] @ [9**3000, 1] would have about 5726 digits"
+                " (limit 4000; raise it with --limit digits=N)",
             ),
             (
                 "exp([9**9, 1])",
-                "number too large: exp([9**9, 1]) would have about 168256719 digits (limit 4000; raise it with --limit digits=N)",
+                "number too large: exp([9**9, 1]) would have about 168256719 digits"
+                " (limit 4000; raise it with --limit digits=N)",
             ),
             (
                 "[x**9000, 1] * [x**9000, 1]",
@@ -633,7 +640,8 @@ class TestLimits:
         assert time.perf_counter() - start < 2.0
         assert (out.exit_code, out.stdout) == (3, "")
         assert out.stderr == (
-            "error: too many variables: x:100000x100000 has 10000000000 components (limit 2000; raise it with --limit variables=N)\n"
+            "error: too many variables: x:100000x100000 has 10000000000"
+            " components (limit 2000; raise it with --limit variables=N)\n"
         )
 
     def test_slow_matrix_parse_respects_the_timeout(self) -> None:
