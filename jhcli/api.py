@@ -223,9 +223,21 @@ Derivation: TypeAlias = "Callable[[int, int], tuple[list[sympy.Expr], Origin]]"
 
 
 def _evaluate_all(
-    matrix: sympy.MatrixBase, raw: sympy.MatrixBase, problem: _Problem, derivation: Derivation, simplify: bool
+    matrix: sympy.MatrixBase,
+    raw: sympy.MatrixBase | Callable[[], sympy.MatrixBase],
+    problem: _Problem,
+    derivation: Derivation,
+    simplify: bool,
 ) -> list[PointResult]:
-    """Evaluate at every point; each entry must also be defined in its un-simplified form."""
+    """Evaluate at every point; each entry must also be defined in its un-simplified form.
+
+    ``raw`` is the un-simplified matrix, or a function computing it, called only when there are
+    points and ``matrix`` was simplified.
+    """
+    if not problem.points:
+        return []
+    if callable(raw):
+        raw = raw() if simplify else matrix
     cells = [[derivation(i, j) for j in range(matrix.cols)] for i in range(matrix.rows)]
     sources = [[[*needs, raw[i, j]] for j, (needs, _) in enumerate(row)] for i, row in enumerate(cells)]
     origins = [[origin for _, origin in row] for row in cells]
@@ -264,12 +276,13 @@ def jacobian(
         problem = _Problem(functions, vars, at, decimals, let)
         fs, vs = problem.functions, problem.variables
         matrix = calculus.jacobian(fs, vs, simplify=simplify)
-        points: list[PointResult] = []
-        if problem.points:
-            raw = calculus.jacobian(fs, vs, simplify=False) if simplify else matrix
-            points = _evaluate_all(
-                matrix, raw, problem, lambda i, j: ([fs[i]], Origin(fs[i], vs[j])), simplify
-            )
+        points = _evaluate_all(
+            matrix,
+            lambda: calculus.jacobian(fs, vs, simplify=False),
+            problem,
+            lambda i, j: ([fs[i]], Origin(fs[i], vs[j])),
+            simplify,
+        )
         if check:
             points = [
                 replace(p, check=checking.check_jacobian(fs, vs, dict(p.at), p.values, rtol=rtol, atol=atol))
@@ -298,10 +311,13 @@ def gradient(
         problem = _Problem(function, vars, at, decimals, let)
         f, vs = problem.scalar("gradient"), problem.variables
         matrix = calculus.gradient(f, vs, simplify=simplify)
-        points: list[PointResult] = []
-        if problem.points:
-            raw = calculus.gradient(f, vs, simplify=False) if simplify else matrix
-            points = _evaluate_all(matrix, raw, problem, lambda i, j: ([f], Origin(f, vs[i])), simplify)
+        points = _evaluate_all(
+            matrix,
+            lambda: calculus.gradient(f, vs, simplify=False),
+            problem,
+            lambda i, j: ([f], Origin(f, vs[i])),
+            simplify,
+        )
         return _result(Command.GRADIENT, problem, matrix, points)
 
 
@@ -746,17 +762,14 @@ def jvp(
         fs, vs = problem.functions, problem.variables
         vector = _vector(v, "--v", problem, decimals, by_name=True)
         matrix = calculus.jvp(fs, vs, vector, simplify=simplify)
-        points: list[PointResult] = []
-        if problem.points:
-            raw = calculus.jvp(fs, vs, vector, simplify=False) if simplify else matrix
-            direction = tuple(zip(vs, vector, strict=True))
-            points = _evaluate_all(
-                matrix,
-                raw,
-                problem,
-                lambda i, j: ([fs[i]], Origin(fs[i], None, direction=direction)),
-                simplify,
-            )
+        direction = tuple(zip(vs, vector, strict=True))
+        points = _evaluate_all(
+            matrix,
+            lambda: calculus.jvp(fs, vs, vector, simplify=False),
+            problem,
+            lambda i, j: ([fs[i]], Origin(fs[i], None, direction=direction)),
+            simplify,
+        )
         return _result(Command.JVP, problem, matrix, points, vector=vector)
 
 
@@ -782,11 +795,14 @@ def vjp(
         fs, vs = problem.functions, problem.variables
         vector = _vector(u, "--u", problem, decimals, by_name=False)
         matrix = calculus.vjp(fs, vs, vector, simplify=simplify)
-        points: list[PointResult] = []
-        if problem.points:
-            raw = calculus.vjp(fs, vs, vector, simplify=False) if simplify else matrix
-            loss = sympy.Add(*[ui * f for ui, f in zip(vector, fs, strict=True)])
-            points = _evaluate_all(matrix, raw, problem, lambda i, j: ([*fs], Origin(loss, vs[i])), simplify)
+        loss = sympy.Add(*[ui * f for ui, f in zip(vector, fs, strict=True)])
+        points = _evaluate_all(
+            matrix,
+            lambda: calculus.vjp(fs, vs, vector, simplify=False),
+            problem,
+            lambda i, j: ([*fs], Origin(loss, vs[i])),
+            simplify,
+        )
         return _result(Command.VJP, problem, matrix, points, vector=vector)
 
 
@@ -1003,16 +1019,13 @@ def chain(
         composed = [f.xreplace(binding) for f in outer_fs]
         direct = calculus.jacobian(composed, variables, simplify=simplify)
         check = _check_chain(product, direct)
-        points: list[PointResult] = []
-        if problem.points:
-            raw = calculus.jacobian(composed, variables, simplify=False)
-            points = _evaluate_all(
-                product,
-                raw,
-                problem,
-                lambda i, j: ([composed[i]], Origin(composed[i], variables[j])),
-                simplify,
-            )
+        points = _evaluate_all(
+            product,
+            calculus.jacobian(composed, variables, simplify=False) if problem.points else product,
+            problem,
+            lambda i, j: ([composed[i]], Origin(composed[i], variables[j])),
+            simplify,
+        )
         factors = (
             Factor("outer_intermediate", f"outer Jacobian in {', '.join(s.name for s in names)}", outer_j),
             Factor("outer", "outer Jacobian at the inner functions", outer_at),
