@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from sympy import Float
 
 from jhcli.models import CellType, Certainty, Profile, Quantity, Result, Spectrum
 from jhcli.render.common import (
@@ -160,6 +161,11 @@ def map_rows(result: Result) -> list[Row]:
             c = p.point.classification
             degenerate = " (degenerate)" if c.degenerate else ""
             where = assignments(p.point.at)
+            if any(v.has(Float) for _, v in p.point.at):
+                where = " ".join(
+                    f"{s.name} ≈ {format_float(v)}," for (s, _), v in zip(p.point.at, p.point.numeric)
+                )
+                where = where.rstrip(",")
             rows.append([(f"  {where}: {c.type.value}{degenerate}, f = {sstr(p.point.value)}", "")])
     else:
         rows.append([("no critical point in the box", "")])
