@@ -120,7 +120,11 @@ def curvature_map(
         for cy in ys:
             row = []
             for cx in xs:
-                kind, certainty = cell_type(hess.xreplace({x: cx, y: cy}))
+                at = {x: cx, y: cy}
+                if _undefined(function.xreplace(at)):  # f itself has no real value: log(x) at x < 0
+                    kind, certainty = CellType.UNDEFINED, Certainty.EXACT
+                else:
+                    kind, certainty = cell_type(hess.xreplace(at))
                 numeric_cells += certainty is Certainty.NUMERIC
                 row.append(kind)
             rows.append(tuple(row))
@@ -190,6 +194,10 @@ def direction(
     if along == "v":
         assert vector is not None
         return unit(vector), Certainty.EXACT, None
+    if any(not e.is_Rational and e.is_algebraic is not True for e in hessian):
+        # transcendental entries (tanh(9/20), ...): an exact eigenvector would be a root of a
+        # polynomial with such coefficients, slow to find and unreadable; use 30 digits instead
+        hessian = hessian.evalf(30)
     with step("computing eigenvectors"):
         spec = curvature.spectrum(hessian, vectors=True)
     ev = spec.eigenvalues[-1] if along == "eigmax" else spec.eigenvalues[0]

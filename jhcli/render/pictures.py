@@ -163,7 +163,8 @@ def map_rows(result: Result) -> list[Row]:
             where = assignments(p.point.at)
             if any(v.has(Float) for _, v in p.point.at):
                 where = " ".join(
-                    f"{s.name} ≈ {format_float(v)}," for (s, _), v in zip(p.point.at, p.point.numeric)
+                    f"{s.name} ≈ {format_float(v)},"
+                    for (s, _), v in zip(p.point.at, p.point.numeric, strict=True)
                 )
                 where = where.rstrip(",")
             rows.append([(f"  {where}: {c.type.value}{degenerate}, f = {sstr(p.point.value)}", "")])
