@@ -1041,3 +1041,137 @@ def chain(
             composed=tuple(composed),
             check=check,
         )
+
+
+# Pictures: the Hessian's type over a box, and f along a line ----------------------------------
+
+RangeIn: TypeAlias = "str | tuple[Any, Any]"
+
+
+def _range(given: RangeIn, option: str, decimals: str) -> tuple[sympy.Expr, sympy.Expr]:
+    """``A:B`` (exact constants, A < B) as a pair of SymPy numbers."""
+    from jhcli.curvature import exact_sign
+
+    texts = (
+        given.split(":") if isinstance(given, str) else [v if isinstance(v, str) else sstr(v) for v in given]
+    )
+    hint = f"{option} takes LOW:HIGH with LOW < HIGH, e.g. {option} -1:1"
+    if len(texts) != 2 or not all(t.strip() for t in texts):
+        raise UsageError(f"{hint}; got {given!r}")
+    low, high = (parse_expression(t, decimals=decimals) for t in texts)
+    for value, text in ((low, texts[0]), (high, texts[1])):
+        if not isinstance(value, sympy.Expr) or value.free_symbols or to_float(value) is None:
+            raise UsageError(f"{option}: {text.strip()!r} is not a real number; {hint}")
+    if exact_sign(high - low) != 1:
+        raise UsageError(f"{hint}; got {given!r}")
+    return low, high
+
+
+def map_types(
+    function: FunctionsIn,
+    *,
+    x: RangeIn,
+    y: RangeIn,
+    grid: int = 21,
+    vars: VarsIn = None,
+    simplify: bool = True,
+    decimals: str = "exact",
+    timeout: float | None = None,
+    let: LetIn = None,
+    limits: LimitsIn = None,
+) -> Result:
+    """The type of the Hessian (convex, concave, saddle, degenerate) at each cell of a grid (``jh map``).
+
+    ``x`` and ``y`` are the box (``"-1:1"`` or a pair), ``grid`` the cells per side. Each type is
+    decided exactly at the exact cell centre; critical points inside the box are marked in their
+    cells. ``result.landscape.types[i][j]`` is the type at ``(x[j], y[i])``, top row (largest y) first.
+
+    >>> r = map_types("x**2 - y**2", x="-1:1", y="-1:1", grid=3)
+    >>> [[t.value for t in row] for row in r.landscape.types][0]
+    ['saddle', 'saddle', 'saddle']
+    """
+    from jhcli.critical import find_critical_points
+    from jhcli.errors import JhError
+    from jhcli.landscape import curvature_map
+
+    with time_budget(timeout), limits_in_force(limits):
+        problem = _Problem(function, vars, (), decimals, let)
+        f, vs = problem.scalar("map"), problem.variables
+        if len(vs) != 2:
+            names = ", ".join(v.name for v in vs)
+            raise UsageError(f"jh map needs a function of two variables, got {len(vs)} ({names}); use --vars")
+        x_range, y_range = _range(x, "--x", decimals), _range(y, "--y", decimals)
+        matrix = calculus.hessian(f, vs, simplify=simplify)
+        if matrix.free_symbols - set(vs):
+            names = ", ".join(sorted(s.name for s in matrix.free_symbols - set(vs)))
+            raise UsageError(f"the Hessian depends on parameters ({names}): give them values with --let")
+        notes: list[str] = []
+        box = (
+            min(to_float(x_range[0]) or 0, to_float(y_range[0]) or 0),
+            max(to_float(x_range[1]) or 0, to_float(y_range[1]) or 0),
+        )
+        try:
+            with step("finding critical points"):
+                search = find_critical_points(f, vs, box=box)
+            points, complete = search.points, search.complete
+            if not complete:
+                notes.append("the critical-point search may be incomplete: some may be unmarked")
+            if search.families:
+                notes += [f"not marked: critical points {fam.description}" for fam in search.families]
+        except JhError as e:
+            points, complete = (), False
+            notes.append(f"critical points not marked: {e.render()}")
+        landscape = curvature_map(f, vs, x_range, y_range, grid, points, complete)
+        if landscape.numeric_cells:
+            notes.append(
+                f"{landscape.numeric_cells} cell(s) decided numerically: exact arithmetic could not decide"
+            )
+        return _result(Command.MAP, problem, matrix, (), landscape=landscape, notes=notes)
+
+
+def profile(
+    function: FunctionsIn,
+    *,
+    at: PointIn,
+    along: str = "eigmax",
+    range: RangeIn = "-1:1",
+    points: int = 21,
+    vars: VarsIn = None,
+    simplify: bool = True,
+    decimals: str = "exact",
+    timeout: float | None = None,
+    let: LetIn = None,
+    limits: LimitsIn = None,
+) -> Result:
+    """f(P + t d) for ``points`` values of t in ``range``, with the quadratic model (``jh profile``).
+
+    ``along`` is ``eigmax`` / ``eigmin`` (the eigenvector of the largest / smallest eigenvalue of
+    the Hessian at P), ``grad`` (the gradient), or ``v=1,2`` (a given vector); d is that direction
+    normalised to length 1. The model is f(P) + t g.d + t**2/2 d.H.d.
+
+    >>> r = profile("x**2 + 3*y**2", at="0,0", along="eigmax", range="0:1", points=2)
+    >>> r.profile.direction, [q.exact for q in r.profile.f]
+    ((0, 1), [0, 3])
+    """
+    from jhcli.landscape import profile as along_line
+    from jhcli.landscape import samples
+
+    if not isinstance(along, str) or not (along in ("eigmax", "eigmin", "grad") or along.startswith("v=")):
+        raise UsageError(f"--along takes eigmax, eigmin, grad or v=1,2 (a vector), got {along!r}")
+    with time_budget(timeout), limits_in_force(limits):
+        problem = _Problem(function, vars, [at], decimals, let)
+        f, vs = problem.scalar("profile"), problem.variables
+        if problem.parameters or f.free_symbols - set(vs):
+            names = ", ".join(sorted(s.name for s in f.free_symbols - set(vs)))
+            raise UsageError(f"the function has parameters ({names}): give them values with --let")
+        vector = None
+        kind = along
+        if along.startswith("v="):
+            vector, kind = _vector(along[2:], "--along v=", problem, decimals, by_name=True), "v"
+        t_values = samples(_range(range, "--range", decimals), points)
+        matrix = calculus.hessian(f, vs, simplify=simplify)
+        shape = along_line(f, vs, problem.points[0], kind, t_values, vector)
+        if kind == "v":
+            shape = replace(shape, along=along)
+        point = PointResult(at=tuple((v, problem.points[0][v]) for v in vs), values=())
+        return _result(Command.PROFILE, problem, matrix, [point], profile=shape)

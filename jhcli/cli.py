@@ -252,6 +252,15 @@ Atol = Annotated[
     float,
     typer.Option("--atol", metavar="A", help="Absolute tolerance of the finite-difference check."),
 ]
+Plot = Annotated[
+    str | None,
+    typer.Option(
+        "--plot",
+        metavar="FILE",
+        help="Also draw the picture into FILE (.png, .svg or .pdf); needs matplotlib: "
+        "pip install 'jhcli[plot]'.",
+    ),
+]
 DEFAULT_RTOL = 1e-8
 DEFAULT_ATOL = 1e-10
 
@@ -259,7 +268,7 @@ DEFAULT_ATOL = 1e-10
 _OPTION_NAMES = frozenset(
     "--vars --let --at --values-only --format --digits --timeout --limit --no-simplify --float --latex-env "
     "--debug --eig --vectors --classify --box --v --u --with --check --hessian --rtol --atol --steps --help "
-    "--emit".split()
+    "--emit --plot --x --y --grid --along --range --points".split()
 )
 
 
@@ -341,6 +350,9 @@ def _run(
         if batch is not None and fmt is not None and fmt.value != "json":
             raise UsageError(f"a batch line's output is JSON: drop '-f {fmt.value}'")
         emit = options.pop("emit", None)
+        plot = options.pop("plot", None)
+        if plot is not None:
+            _check_plot(plot, options, batch is not None)
         if emit is not None:
             _check_emit(options, batch is not None)
         symbolic = not options.pop("values_only", False)
@@ -358,6 +370,10 @@ def _run(
             if emit is not None:  # code instead of the output; there are no points to warn about
                 sys.stdout.write(api.emit(result, emit.value, latex_env=latex_env.value, timeout=timeout))
                 return
+            if plot is not None:
+                from jhcli.render.images import save_plot
+
+                save_plot(result, plot)
             problems = _warnings(result)
             if batch is not None:
                 from jhcli.render.json import to_data
@@ -396,6 +412,18 @@ def _run(
         _fail(f"internal error: {type(e).__name__}: {e} (run with --debug for details)", ExitCode.MATH)
     if code:
         raise typer.Exit(code)
+
+
+def _check_plot(path: str, options: dict[str, Any], in_batch: bool) -> None:
+    """--plot: a known extension, matplotlib installed, and (hessian) eigenvalues to draw; before any work."""
+    from jhcli.render.images import check_path, require_matplotlib
+
+    if in_batch:
+        raise UsageError("a batch line writes no files: drop '--plot'")
+    check_path(path)
+    if "eig" in options and not (options.get("eig") or options.get("vectors")):
+        raise UsageError("--plot on hessian draws the eigenvalue spectrum: add --eig")
+    require_matplotlib()
 
 
 def _check_emit(options: dict[str, Any], in_batch: bool) -> None:
@@ -536,6 +564,7 @@ def hessian(
     latex_env: Env = DEFAULT_ENV,
     values_only: ValuesOnly = False,
     emit: Emit = None,
+    plot: Plot = None,
     debug: Debug = False,
 ) -> None:
     """The Hessian H[i, j] = d2f / dx_i dx_j of a scalar function (symmetric).
@@ -545,6 +574,7 @@ def hessian(
       jh hessian "x**2 + 3*x*y + y**2" --classify
       jh hessian "x**4 + y**4 - 4*x*y" --at 1,1 --eig --check
       jh hessian "x**2 + 3*x*y + y**2" -f latex >> notes.tex
+      jh hessian "x**2 + 3*x*y + y**2" --eig --plot spectrum.png
     """
     _run(
         "hessian",
@@ -560,6 +590,7 @@ def hessian(
         box=box,
         emit=emit,
         **_check_options(check, rtol, atol),
+        **({"plot": plot} if plot is not None else {}),
     )
 
 
@@ -907,6 +938,126 @@ def newton(
         let=let or (),
         at=at,
         steps=steps,
+    )
+
+
+def _range_option(name: str, help: str) -> Any:
+    return typer.Option(name, metavar="LOW:HIGH", help=help, show_default=False)
+
+
+@app.command("map")
+def map_(
+    exprs: Exprs,
+    x: Annotated[
+        str | None, _range_option("--x", "The range of the first variable, e.g. -1:1. Required.")
+    ] = None,
+    y: Annotated[
+        str | None, _range_option("--y", "The range of the second variable, e.g. -1:1. Required.")
+    ] = None,
+    grid: Annotated[
+        int, typer.Option("--grid", metavar="N", min=1, max=101, help="Cells per side (an N x N grid).")
+    ] = 21,
+    vars: Vars = None,
+    let: Let = None,
+    plot: Plot = None,
+    format: Fmt = None,
+    digits: Digits = 6,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
+    no_simplify: NoSimplify = False,
+    floats: Floats = False,
+    latex_env: Env = DEFAULT_ENV,
+    debug: Debug = False,
+) -> None:
+    """Where a function of two variables is convex, concave or saddle-shaped: the Hessian's type per cell.
+
+    The box is cut into N x N cells; at each cell centre (exact values) the Hessian is convex
+    (positive definite, +), concave (negative definite, -), a saddle (indefinite, x) or
+    degenerate (singular, 0), decided exactly from det H and tr H. Critical points in the box
+    are marked * in their cell. JSON rows run from the top (largest y) down.
+
+    \b
+    Examples:
+      jh map "x**3 - 3*x*y**2" --x -1:1 --y -1:1
+      jh map "x**4 + y**4 - 4*x*y" --x -2:2 --y -2:2 --grid 15 -f json
+      jh map "sin(x)*cos(y)" --x -3:3 --y -3:3 --plot map.png
+    """
+    for name, value in (("--x", x), ("--y", y)):
+        if value is None:
+            _fail(f"jh map needs {name} LOW:HIGH, e.g. {name} -1:1", ExitCode.USAGE)
+    _run(
+        "map_types",
+        exprs,
+        (format, digits, latex_env, debug),
+        (vars, timeout, no_simplify, floats, limit),
+        let=let or (),
+        x=x,
+        y=y,
+        grid=grid,
+        **({"plot": plot} if plot is not None else {}),
+    )
+
+
+@app.command()
+def profile(
+    exprs: Exprs,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at", metavar="POINT", help="The point P (required): 2,3 or x=2,y=3.", show_default=False
+        ),
+    ] = None,
+    along: Annotated[
+        str,
+        typer.Option(
+            "--along",
+            metavar="DIR",
+            help="eigmax or eigmin (eigenvector of the largest or smallest Hessian eigenvalue at P), "
+            "grad (the gradient) or v=1,2 (a vector); normalised to length 1.",
+        ),
+    ] = "eigmax",
+    range_: Annotated[str, _range_option("--range", "The values of t, LOW:HIGH (default -1:1).")] = "-1:1",
+    points: Annotated[
+        int,
+        typer.Option("--points", metavar="N", min=2, max=201, help="How many values of t (evenly spaced)."),
+    ] = 21,
+    vars: Vars = None,
+    let: Let = None,
+    plot: Plot = None,
+    format: Fmt = None,
+    digits: Digits = 6,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    limit: LimitOpt = None,
+    no_simplify: NoSimplify = False,
+    floats: Floats = False,
+    latex_env: Env = DEFAULT_ENV,
+    debug: Debug = False,
+) -> None:
+    """f(P + t d) along a unit direction d, against the quadratic model f + t g·d + t²/2 d·H·d.
+
+    Shows a chart and a table of t, f and the model (exact where the values are; an eigenvector
+    jh can only find numerically is labelled numeric). Where f and the model part, the
+    third-order terms take over.
+
+    \b
+    Examples:
+      jh profile "x**2 + 3*x*y + y**2" --at 1,1 --along eigmin
+      jh profile "x**4 - x*y" --at 1,1 --along v=1,-1 --range -2:2 -f json
+      jh profile "log(1 + exp(-w*x - b))" --vars w,b --let x=2 --at 1,0 --plot profile.png
+    """
+    if at is None:
+        _fail("jh profile needs a point: give one with --at, e.g. --at 1,1", ExitCode.USAGE)
+    _run(
+        "profile",
+        exprs,
+        (format, digits, latex_env, debug),
+        (vars, timeout, no_simplify, floats, limit),
+        let=let or (),
+        at=at,
+        along=along,
+        range=range_,
+        points=points,
+        **({"plot": plot} if plot is not None else {}),
     )
 
 

@@ -28,6 +28,8 @@ class Command(str, Enum):
     CHAIN = "chain"
     CHECK = "check"  # a Jacobian or Hessian checked against finite differences
     NEWTON = "newton"
+    MAP = "map"  # the Hessian's type over a grid of cells (``jh map``)
+    PROFILE = "profile"  # f along a line through a point (``jh profile``)
 
 
 class PointType(str, Enum):
@@ -269,6 +271,65 @@ class ChainCheck:
     detail: str = ""  # how it was established
 
 
+class CellType(str, Enum):
+    """The Hessian's type at a cell centre of ``jh map``: the sign pattern of its eigenvalues."""
+
+    CONVEX = "convex"  # positive definite
+    CONCAVE = "concave"  # negative definite
+    SADDLE = "saddle"  # indefinite
+    DEGENERATE = "degenerate"  # singular (an eigenvalue is 0)
+    UNDEFINED = "undefined"  # the Hessian has no real value there
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """A critical point inside the box of ``jh map`` and the cell (row, column) that holds it."""
+
+    point: CriticalPoint
+    row: int  # 0 is the top row (largest y)
+    column: int  # 0 is the left column (smallest x)
+
+
+@dataclass(frozen=True)
+class CurvatureMap:
+    """The type of the Hessian at the centre of each cell of an N x N grid over a box.
+
+    ``types[i][j]`` is the type at (``x[j]``, ``y[i]``); rows run from the top (largest y) down,
+    so ``y`` is descending. Types are exact unless ``certainty`` is numeric (floats in the input,
+    or a sign exact arithmetic could not decide: ``numeric_cells`` counts those).
+    """
+
+    x: tuple[sympy.Expr, ...]  # cell centres, ascending
+    y: tuple[sympy.Expr, ...]  # cell centres, descending (top row first)
+    x_range: tuple[sympy.Expr, sympy.Expr]
+    y_range: tuple[sympy.Expr, sympy.Expr]
+    types: tuple[tuple[CellType, ...], ...]
+    critical: tuple[MapPoint, ...]
+    critical_complete: bool
+    certainty: Certainty
+    numeric_cells: int = 0
+
+
+@dataclass(frozen=True)
+class Profile:
+    """f(P + t d) for t in a range, d a unit vector, with the quadratic model from g and H at P.
+
+    ``model(t) = f(P) + t * slope + t**2 / 2 * curvature`` with slope = g.d and curvature = d.H.d.
+    ``direction`` is exact when ``certainty`` is exact, else floats (a numeric eigenvector).
+    """
+
+    along: str  # eigmax, eigmin, grad, or v=...
+    direction: tuple[Any, ...]  # unit vector d
+    certainty: Certainty
+    eigenvalue: Quantity | None  # for eigmax / eigmin: the eigenvalue of d
+    value: Quantity  # f(P)
+    slope: Quantity  # g.d
+    curvature: Quantity  # d.H.d
+    t: tuple[sympy.Expr, ...]
+    f: tuple[Quantity | None, ...]  # None where f is undefined or not real
+    model: tuple[Quantity, ...]
+
+
 @dataclass(frozen=True)
 class Result:
     """What one jh command computed: the symbolic matrix and its values at points."""
@@ -297,6 +358,8 @@ class Result:
         return self.derivative or self.command
 
     iteration: Iteration | None = None  # ``jh newton --steps N``
+    landscape: CurvatureMap | None = None  # ``jh map``
+    profile: Profile | None = None  # ``jh profile``
 
     def to_json(self) -> str:
         from jhcli.render import render

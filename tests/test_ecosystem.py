@@ -44,7 +44,9 @@ class TestHelpAndCompletion:
             "hvp",
             "jacobian",
             "jvp",
+            "map",
             "newton",
+            "profile",
             "vjp",
         ]
 

@@ -26,6 +26,8 @@ RESULTS = {
     "no critical point": lambda: api.critical("exp(x) + y"),
     "finite-difference check that agrees": lambda: api.check("x**2 + y, x*y", at=["2,3"]),
     "hessian check with an undefined entry": lambda: api.hessian("abs(x) + y**2", at=["0,1"], check=True),
+    "map of hessian types": lambda: api.map_types("x**3 - 3*x*y**2", x="-1:1", y="-1:1", grid=3),
+    "profile along an eigenvector": lambda: api.profile("x**4 - x*y", at="1,1", along="eigmin", points=5),
 }
 
 

@@ -114,6 +114,8 @@ MATRIX_NAMES = {
         "rows: functions, columns: variables",
     ),
     Command.NEWTON: ("Hessian", "H", "rows and columns: variables"),
+    Command.MAP: ("Hessian", "H", "rows and columns: variables"),
+    Command.PROFILE: ("Hessian", "H", "rows and columns: variables"),
 }
 
 

@@ -240,6 +240,11 @@ def to_data(result: Result) -> dict[str, Any]:
             check["tolerance"] = result.check.tolerance
         check["detail"] = result.check.detail
         data["check"] = check
+    if result.landscape is not None:
+        data.update(map_json(result))
+    if result.profile is not None:
+        data["points"] = [{"at": {s.name: sstr(v) for s, v in p.at}} for p in result.points]
+        data.update(profile_json(result))
     if result.iteration is not None:
         data["iterates"] = iteration_json(result.iteration)
         data["iterates_stop"] = result.iteration.stop
@@ -273,3 +278,63 @@ def dumps(value: Any, indent: str = "") -> str:
 
 def render(result: Result, **options: Any) -> str:
     return dumps(to_data(result)) + "\n"
+
+
+def _quantity_json(q: Quantity | None) -> dict[str, Any] | None:
+    return None if q is None else {"exact": _exact(q), "numeric": q.numeric}
+
+
+def map_json(result: Result) -> dict[str, Any]:
+    """``jh map``: cell centres, the grid of types (top row first) and the marked critical points."""
+    m = result.landscape
+    assert m is not None
+    variables = names(result.variables)
+    return {
+        "grid": len(m.x),
+        "box": {variables[0]: [sstr(v) for v in m.x_range], variables[1]: [sstr(v) for v in m.y_range]},
+        "row_order": "top to bottom: y descending (types[i][j] is at x[j], y[i])",
+        "x": [sstr(v) for v in m.x],
+        "y": [sstr(v) for v in m.y],
+        "x_numeric": [to_float(v) for v in m.x],
+        "y_numeric": [to_float(v) for v in m.y],
+        "types": [[cell.value for cell in row] for row in m.types],
+        "certainty": m.certainty.value,
+        "critical_points": [
+            {
+                "at": {s.name: sstr(v) for s, v in p.point.at},
+                "numeric": dict(zip(variables, p.point.numeric, strict=True)),
+                "value": sstr(p.point.value),
+                "type": p.point.classification.type.value,
+                "degenerate": p.point.classification.degenerate,
+                "cell": {"row": p.row, "column": p.column},
+            }
+            for p in m.critical
+        ],
+        "critical_complete": m.critical_complete,
+    }
+
+
+def profile_json(result: Result) -> dict[str, Any]:
+    """``jh profile``: t, f(P + t d) and the quadratic model, the unit direction d and the model's terms."""
+    p = result.profile
+    assert p is not None
+    exact = p.certainty.value == "exact"
+    return {
+        "along": p.along,
+        "direction": {
+            "exact": [sstr(c) for c in p.direction] if exact else None,
+            "numeric": [to_float(c) for c in p.direction],
+            "normalised": True,
+            "certainty": p.certainty.value,
+            "eigenvalue": _quantity_json(p.eigenvalue),
+        },
+        "value": _quantity_json(p.value),
+        "slope": _quantity_json(p.slope),
+        "curvature": _quantity_json(p.curvature),
+        "t": [to_float(t) for t in p.t],
+        "f": [None if q is None else q.numeric for q in p.f],
+        "model": [q.numeric for q in p.model],
+        "t_exact": [sstr(t) for t in p.t],
+        "f_exact": [None if q is None else _exact(q) for q in p.f],
+        "model_exact": [_exact(q) for q in p.model],
+    }

@@ -37,6 +37,8 @@ _SYMBOLS = {
     Command.HVP: r"H\mathbf{v}",
     Command.CHAIN: r"J_{f \circ g}",
     Command.NEWTON: "H",
+    Command.MAP: "H",
+    Command.PROFILE: "H",
 }
 _FACTOR_SYMBOLS = {
     "outer_intermediate": r"J_f",
@@ -271,6 +273,11 @@ def render(
     **options: Any,
 ) -> str:
     title, _, layout = MATRIX_NAMES[result.kind]
+    if result.command in (Command.MAP, Command.PROFILE):
+        variables = ", ".join(s.name for s in result.variables)
+        header = f"% jh {result.command.value}: {read_as(result)}; variables ({variables})"
+        notes = [f"% note: {n}" for n in result.notes]
+        return "\n".join([header, *_picture_latex(result, latex_env, digits), *notes]) + "\n"
     variables = ", ".join(s.name for s in result.variables)
     header = f"% jh {result.command.value}: {read_as(result)}; variables ({variables}); {layout}"
     if result.let:
@@ -281,3 +288,28 @@ def render(
     iterates = [iterates_tabular(result, digits)] if result.iteration is not None else []
     body = render_latex(result, env=latex_env, digits=digits, symbolic=symbolic)
     return "\n".join([header, *extra, body, *iterates, *notes]) + "\n"
+
+
+def _picture_latex(result: Result, env: str, digits: int) -> list[str]:
+    """``jh map``: the Hessian and the grid as comments; ``jh profile``: d, the model and a tabular."""
+    from jhcli.render import pictures
+
+    if result.profile is None:
+        rows = [rf"H &= {latex(result.matrix, env)}"]
+        grid = [f"% {line}" if line else "%" for line in pictures.to_plain(pictures.map_rows(result))]
+        return [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}", *grid]
+    p = result.profile
+    along = math_text_escape(pictures.ALONG.get(p.along, p.along))
+    d = [sympy.Float(c, digits) if p.certainty.value == "numeric" else c for c in p.direction]
+    rows = [
+        rf"d &{_column(d, env, digits)} \quad \text{{(unit vector: {along}, {p.certainty.value})}}",
+        rf"f(P) &= {_quantity(p.value, digits)}",
+        rf"\nabla f^{{\top}} d &= {_quantity(p.slope, digits)}",
+        rf"d^{{\top}} H d &= {_quantity(p.curvature, digits)}",
+        r"q(t) &= f(P) + t\, \nabla f^{\top} d + \tfrac{t^2}{2}\, d^{\top} H d",
+    ]
+    header, cells = pictures.profile_table(p, digits)
+    table = [r"\begin{tabular}{rrrr}", r"$t$ & $f(P + t d)$ & $q(t)$ & $f - q$ \\", r"\hline"]
+    for t, f, q, (_, _, _, diff) in zip(p.t, p.f, p.model, cells, strict=True):
+        table.append(f"${latex(t)}$ & ${_quantity(f, digits)}$ & ${_quantity(q, digits)}$ & ${diff}$ \\\\")
+    return [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}", *table, r"\end{tabular}"]

@@ -66,6 +66,11 @@ def render(
     variables = ", ".join(s.name for s in result.variables)
     if result.command is Command.NEWTON:
         return _newton(result, latex_env, digits)
+    if result.command in (Command.MAP, Command.PROFILE):
+        from jhcli.render.plain import render as plain
+
+        title = "Hessian types" if result.command is Command.MAP else "Profile"
+        return f"**{title}** of {_code(read_as(result))}\n\n```text\n{plain(result, digits=digits)}```\n"
     lines = [f"**{matrix_title(result)}** of {_code(read_as(result))} with respect to {_code(variables)}", ""]
     if result.let:
         lines += [f"where {_code(let_text(result))}", ""]

@@ -83,8 +83,35 @@ def _newton_lines(result: Result, digits: int) -> list[str]:
     return lines
 
 
+def _picture_lines(result: Result, digits: int) -> list[str]:
+    """``jh map`` and ``jh profile``: the picture as characters, then its facts and values."""
+    from jhcli.render import pictures
+
+    m = result.matrix
+    lines = [f"read as: {read_as(result)}", f"variables: {', '.join(s.name for s in result.variables)}"]
+    if result.profile is None:
+        lines += [
+            f"{matrix_title(result)}:",
+            *matrix_block([[sstr(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]),
+            "",
+            *pictures.to_plain(pictures.map_rows(result)),
+        ]
+    else:
+        header, rows = pictures.profile_table(result.profile, digits)
+        lines += [
+            *pictures.profile_header(result, digits),
+            "",
+            *pictures.to_plain(pictures.profile_rows(result.profile, digits)),
+            "",
+            *text_table(header, rows),
+        ]
+    return [*lines, *(f"note: {n}" for n in result.notes)]
+
+
 def render(result: Result, *, digits: int = DEFAULT_DIGITS, symbolic: bool = True, **options: Any) -> str:
     m = result.matrix
+    if result.command in (Command.MAP, Command.PROFILE):
+        return "\n".join(_picture_lines(result, digits)) + "\n"
     if result.command is Command.NEWTON:
         lines = [
             f"read as: {read_as(result)}",

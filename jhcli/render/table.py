@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from jhcli.models import CheckReport, Classification, Command, PointType, Result, Status
+from jhcli.render import pictures
 from jhcli.render.common import (
     CHECK_TITLE,
     DEFAULT_DIGITS,
@@ -88,6 +89,8 @@ def render(
     """Verdicts first, then how the input was read, the symbolic matrix, and each point."""
     if result.command is Command.NEWTON:
         return _newton(result, digits)
+    if result.command in (Command.MAP, Command.PROFILE):
+        return _picture(result, digits)
     parts: list[RenderableType] = []
     for point in result.points:
         if point.classification is not None:
@@ -121,6 +124,7 @@ def render(
             parts.append(Text(f"entry ({i + 1}, {j + 1}): {entry.reason}", style="red"))
         if point.spectrum is not None:
             parts.append(Text("\n".join(spectrum_lines(point.spectrum, digits))))
+            parts.append(pictures.to_text(pictures.spectrum_rows(point.spectrum, digits)))
         if point.gradient is not None:
             parts.append(Text("gradient: (" + ", ".join(entry_exact(e) for e in point.gradient) + ")"))
         if point.check is not None:
@@ -213,3 +217,28 @@ def _critical(result: Result, digits: int) -> list[RenderableType]:
         parts += [Text(""), verdict(family.classification, family.description)]
     parts.append(Text(""))
     return parts
+
+
+def _picture(result: Result, digits: int) -> RenderableType:
+    """``jh map`` (the coloured grid) or ``jh profile`` (the chart and the table of values)."""
+    m = result.matrix
+    names_ = [s.name for s in result.variables]
+    parts: list[RenderableType] = [Text(f"read as: {read_as(result)}", style="dim")]
+    if result.profile is None:
+        cells = [[Text(sstr(m[i, j])) for j in range(m.cols)] for i in range(m.rows)]
+        grid = _grid(matrix_title(result), names_, names_, cells)
+        parts += [grid, pictures.to_text(pictures.map_rows(result))]
+    else:
+        header, rows = pictures.profile_table(result.profile, digits)
+        table = Table()
+        for name in header:
+            table.add_column(Text(name), justify="right")
+        for row in rows:
+            table.add_row(*(Text(c) for c in row))
+        parts += [
+            Text("\n".join(pictures.profile_header(result, digits))),
+            pictures.to_text(pictures.profile_rows(result.profile, digits)),
+            table,
+        ]
+    parts.extend(Text(f"note: {n}", style="dim") for n in result.notes)
+    return Group(*parts)
