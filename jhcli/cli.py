@@ -196,6 +196,14 @@ Env = Annotated[
     ),
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
+Standalone = Annotated[
+    bool,
+    typer.Option(
+        "--standalone",
+        help="LaTeX as a complete document that compiles with pdflatex as is (implies -f latex; "
+        "with --emit latex, wraps that).",
+    ),
+]
 Emit = Annotated[
     EmitTarget | None,
     typer.Option(
@@ -236,7 +244,7 @@ DEFAULT_ATOL = 1e-10
 _OPTION_NAMES = frozenset(
     "--vars --let --at --values-only --format --digits --timeout --no-simplify --float --latex-env --debug "
     "--eig --vectors --classify --box --v --u --with --check --hessian --rtol --atol --steps --help "
-    "--emit".split()
+    "--emit --standalone".split()
 )
 
 
@@ -259,14 +267,19 @@ def _read_exprs(exprs: list[str]) -> list[str]:
 
 
 def _print(
-    result: Result, fmt: OutputFormat | None, digits: int, latex_env: LatexEnv, symbolic: bool = True
+    result: Result,
+    fmt: OutputFormat | None,
+    digits: int,
+    latex_env: LatexEnv,
+    symbolic: bool = True,
+    standalone: bool = False,
 ) -> None:
     from jhcli.render import render
 
     name = fmt.value if fmt is not None else ("table" if sys.stdout.isatty() else "plain")
     output = render(result, name, digits=digits, latex_env=latex_env.value, symbolic=symbolic)
     if isinstance(output, str):
-        sys.stdout.write(output)
+        sys.stdout.write(_standalone(output) if standalone else output)
         return
     from rich.console import Console
 
@@ -305,6 +318,11 @@ def _run(
         if batch is not None and fmt is not None and fmt.value != "json":
             raise UsageError(f"a batch line's output is JSON: drop '-f {fmt.value}'")
         emit = options.pop("emit", None)
+        standalone = options.pop("standalone", False)
+        if standalone:
+            fmt = _check_standalone(fmt, emit, batch is not None)
+        if fmt is not None and fmt.value == "latex" and options.get("classify") and "eig" in options:
+            options["eig"] = True  # the LaTeX classification block shows the eigenvalues (its λ row)
         if emit is not None:
             _check_emit(options, batch is not None)
         symbolic = not options.pop("values_only", False)
@@ -319,7 +337,8 @@ def _run(
             **options,
         )
         if emit is not None:  # code instead of the output; there are no points to warn about
-            sys.stdout.write(api.emit(result, emit.value, latex_env=latex_env.value, timeout=timeout))
+            code_text = api.emit(result, emit.value, latex_env=latex_env.value, timeout=timeout)
+            sys.stdout.write(_standalone(code_text) if standalone else code_text)
             return
         problems = _warnings(result)
         if batch is not None:
@@ -327,7 +346,7 @@ def _run(
 
             batch.append((to_data(result), problems))
             return
-        _print(result, fmt, digits, latex_env, symbolic)
+        _print(result, fmt, digits, latex_env, symbolic, standalone)
         for problem in problems:
             sys.stderr.write(f"warning: {problem}\n")
         code = ExitCode.MATH if problems else ExitCode.OK
@@ -364,6 +383,23 @@ def _check_emit(options: dict[str, Any], in_batch: bool) -> None:
             raise UsageError(f"--emit prints code; drop --{key.replace('_', '-')}")
 
 
+def _check_standalone(fmt: OutputFormat | None, emit: Any, in_batch: bool) -> OutputFormat:
+    """--standalone wraps LaTeX: it implies -f latex, and conflicts with another format or --emit target."""
+    if in_batch:
+        raise UsageError("a batch line's output is JSON: drop '--standalone'")
+    if fmt is not None and fmt.value != "latex" and emit is None:
+        raise UsageError(f"--standalone makes a LaTeX document: use -f latex (or no -f), not -f {fmt.value}")
+    if emit is not None and emit.value != "latex":
+        raise UsageError(f"--standalone makes a LaTeX document: use --emit latex, not --emit {emit.value}")
+    return cast(OutputFormat, OutputFormat["latex"])
+
+
+def _standalone(snippet: str) -> str:
+    from jhcli.render.latex import standalone
+
+    return standalone(snippet)
+
+
 def _parse_box(text: str | None) -> tuple[float, float] | None:
     if text is None:
         return None
@@ -387,6 +423,7 @@ def jacobian(
     rtol: Rtol = DEFAULT_RTOL,
     atol: Atol = DEFAULT_ATOL,
     format: Fmt = None,
+    standalone: Standalone = False,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
     no_simplify: NoSimplify = False,
@@ -409,6 +446,7 @@ def jacobian(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats),
+        standalone=standalone,
         let=let or (),
         at=at or (),
         values_only=values_only,
@@ -424,6 +462,7 @@ def gradient(
     let: Let = None,
     at: At = None,
     format: Fmt = None,
+    standalone: Standalone = False,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
     no_simplify: NoSimplify = False,
@@ -446,6 +485,7 @@ def gradient(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats),
+        standalone=standalone,
         let=let or (),
         at=at or (),
         values_only=values_only,
@@ -483,6 +523,7 @@ def hessian(
     rtol: Rtol = DEFAULT_RTOL,
     atol: Atol = DEFAULT_ATOL,
     format: Fmt = None,
+    standalone: Standalone = False,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
     no_simplify: NoSimplify = False,
@@ -505,6 +546,7 @@ def hessian(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats),
+        standalone=standalone,
         let=let or (),
         at=at or (),
         values_only=values_only,
@@ -539,6 +581,7 @@ def check(
     rtol: Rtol = DEFAULT_RTOL,
     atol: Atol = DEFAULT_ATOL,
     format: Fmt = None,
+    standalone: Standalone = False,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
     no_simplify: NoSimplify = False,
@@ -565,6 +608,7 @@ def check(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats),
+        standalone=standalone,
         let=let or (),
         at=at or (),
         values_only=values_only,
@@ -586,6 +630,7 @@ def critical(
         ),
     ] = None,
     format: Fmt = None,
+    standalone: Standalone = False,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
     no_simplify: NoSimplify = False,
@@ -609,6 +654,7 @@ def critical(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats),
+        standalone=standalone,
         let=let or (),
         box=box,
     )
@@ -634,6 +680,7 @@ def jvp(
     let: Let = None,
     at: At = None,
     format: Fmt = None,
+    standalone: Standalone = False,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
     no_simplify: NoSimplify = False,
@@ -659,6 +706,7 @@ def jvp(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats),
+        standalone=standalone,
         let=let or (),
         at=at or (),
         v=v,
@@ -682,6 +730,7 @@ def vjp(
     let: Let = None,
     at: At = None,
     format: Fmt = None,
+    standalone: Standalone = False,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
     no_simplify: NoSimplify = False,
@@ -708,6 +757,7 @@ def vjp(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats),
+        standalone=standalone,
         let=let or (),
         at=at or (),
         u=u,
@@ -722,6 +772,7 @@ def hvp(
     let: Let = None,
     at: At = None,
     format: Fmt = None,
+    standalone: Standalone = False,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
     no_simplify: NoSimplify = False,
@@ -746,6 +797,7 @@ def hvp(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats),
+        standalone=standalone,
         let=let or (),
         at=at or (),
         v=v,
@@ -768,6 +820,7 @@ def chain(
     vars: Vars = None,
     at: At = None,
     format: Fmt = None,
+    standalone: Standalone = False,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
     no_simplify: NoSimplify = False,
@@ -795,6 +848,7 @@ def chain(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats),
+        standalone=standalone,
         at=at or (),
         inner=with_ or (),
     )
@@ -824,6 +878,7 @@ def newton(
         ),
     ] = None,
     format: Fmt = None,
+    standalone: Standalone = False,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
     no_simplify: NoSimplify = False,
@@ -851,6 +906,7 @@ def newton(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats),
+        standalone=standalone,
         let=let or (),
         at=at,
         steps=steps,
