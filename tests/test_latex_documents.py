@@ -101,7 +101,7 @@ def test_standalone_document_compiles_with_pdflatex(args: tuple[str, ...], tmp_p
 
 @needs_pdflatex
 @pytest.mark.parametrize(
-    "key", ["jacobian-seed", "hessian-classify", "hessian-network-11x11", "newton-steps", "emit-latex"]
+    "key", ["jacobian-seed", "hessian-classify", "hessian-check", "newton-steps", "emit-latex-11x11"]
 )
 def test_snippet_pastes_into_a_minimal_amsmath_document(key: str, tmp_path: Path) -> None:
     """Without --standalone the output is a snippet that compiles inside any document loading amsmath."""
