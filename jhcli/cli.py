@@ -219,6 +219,14 @@ Env = Annotated[
     ),
 ]
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
+Standalone = Annotated[
+    bool,
+    typer.Option(
+        "--standalone",
+        help="LaTeX as a complete document that compiles with pdflatex as is (implies -f latex; "
+        "with --emit latex, wraps that).",
+    ),
+]
 Emit = Annotated[
     EmitTarget | None,
     typer.Option(
@@ -268,7 +276,7 @@ DEFAULT_ATOL = 1e-10
 _OPTION_NAMES = frozenset(
     "--vars --let --at --values-only --format --digits --timeout --limit --no-simplify --float --latex-env "
     "--debug --eig --vectors --classify --box --v --u --with --check --hessian --rtol --atol --steps --help "
-    "--emit --plot --x --y --grid --along --range --points".split()
+    "--emit --plot --x --y --grid --along --range --points --standalone".split()
 )
 
 
@@ -303,14 +311,19 @@ def _read_exprs(exprs: list[str]) -> list[str]:
 
 
 def _print(
-    result: Result, fmt: OutputFormat | None, digits: int, latex_env: LatexEnv, symbolic: bool = True
+    result: Result,
+    fmt: OutputFormat | None,
+    digits: int,
+    latex_env: LatexEnv,
+    symbolic: bool = True,
+    standalone: bool = False,
 ) -> None:
     from jhcli.render import render
 
     name = fmt.value if fmt is not None else ("table" if sys.stdout.isatty() else "plain")
     output = render(result, name, digits=digits, latex_env=latex_env.value, symbolic=symbolic)
     if isinstance(output, str):
-        sys.stdout.write(output)
+        sys.stdout.write(_standalone(output) if standalone else output)
         return
     from rich.console import Console
 
@@ -353,6 +366,11 @@ def _run(
         plot = options.pop("plot", None)
         if plot is not None:
             _check_plot(plot, options, batch is not None)
+        standalone = options.pop("standalone", False)
+        if standalone:
+            fmt = _check_standalone(fmt, emit, batch is not None)
+        if fmt is not None and fmt.value == "latex" and options.get("classify") and "eig" in options:
+            options["eig"] = True  # the LaTeX classification block shows the eigenvalues (its λ row)
         if emit is not None:
             _check_emit(options, batch is not None)
         symbolic = not options.pop("values_only", False)
@@ -368,7 +386,8 @@ def _run(
                 **options,
             )
             if emit is not None:  # code instead of the output; there are no points to warn about
-                sys.stdout.write(api.emit(result, emit.value, latex_env=latex_env.value, timeout=timeout))
+                code_text = api.emit(result, emit.value, latex_env=latex_env.value, timeout=timeout)
+                sys.stdout.write(_standalone(code_text) if standalone else code_text)
                 return
             if plot is not None:
                 from jhcli.render.images import save_plot
@@ -380,7 +399,7 @@ def _run(
 
                 batch.append((to_data(result), problems))
                 return
-            _print(result, fmt, digits, latex_env, symbolic)
+            _print(result, fmt, digits, latex_env, symbolic, standalone)
         for problem in problems:
             sys.stderr.write(f"warning: {problem}\n")
         code = ExitCode.MATH if problems else ExitCode.OK
@@ -435,6 +454,23 @@ def _check_emit(options: dict[str, Any], in_batch: bool) -> None:
             raise UsageError(f"--emit prints code; drop --{key.replace('_', '-')}")
 
 
+def _check_standalone(fmt: OutputFormat | None, emit: Any, in_batch: bool) -> OutputFormat:
+    """--standalone wraps LaTeX: it implies -f latex, and conflicts with another format or --emit target."""
+    if in_batch:
+        raise UsageError("a batch line's output is JSON: drop '--standalone'")
+    if fmt is not None and fmt.value != "latex" and emit is None:
+        raise UsageError(f"--standalone makes a LaTeX document: use -f latex (or no -f), not -f {fmt.value}")
+    if emit is not None and emit.value != "latex":
+        raise UsageError(f"--standalone makes a LaTeX document: use --emit latex, not --emit {emit.value}")
+    return cast(OutputFormat, OutputFormat["latex"])
+
+
+def _standalone(snippet: str) -> str:
+    from jhcli.render.latex import standalone
+
+    return standalone(snippet)
+
+
 def _parse_box(text: str | None) -> tuple[float, float] | None:
     if text is None:
         return None
@@ -458,6 +494,7 @@ def jacobian(
     rtol: Rtol = DEFAULT_RTOL,
     atol: Atol = DEFAULT_ATOL,
     format: Fmt = None,
+    standalone: Standalone = False,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
     limit: LimitOpt = None,
@@ -481,6 +518,7 @@ def jacobian(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats, limit),
+        standalone=standalone,
         let=let or (),
         at=at or (),
         values_only=values_only,
@@ -496,6 +534,7 @@ def gradient(
     let: Let = None,
     at: At = None,
     format: Fmt = None,
+    standalone: Standalone = False,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
     limit: LimitOpt = None,
@@ -519,6 +558,7 @@ def gradient(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats, limit),
+        standalone=standalone,
         let=let or (),
         at=at or (),
         values_only=values_only,
@@ -556,6 +596,7 @@ def hessian(
     rtol: Rtol = DEFAULT_RTOL,
     atol: Atol = DEFAULT_ATOL,
     format: Fmt = None,
+    standalone: Standalone = False,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
     limit: LimitOpt = None,
@@ -581,6 +622,7 @@ def hessian(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats, limit),
+        standalone=standalone,
         let=let or (),
         at=at or (),
         values_only=values_only,
@@ -616,6 +658,7 @@ def check(
     rtol: Rtol = DEFAULT_RTOL,
     atol: Atol = DEFAULT_ATOL,
     format: Fmt = None,
+    standalone: Standalone = False,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
     limit: LimitOpt = None,
@@ -643,6 +686,7 @@ def check(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats, limit),
+        standalone=standalone,
         let=let or (),
         at=at or (),
         values_only=values_only,
@@ -664,6 +708,7 @@ def critical(
         ),
     ] = None,
     format: Fmt = None,
+    standalone: Standalone = False,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
     limit: LimitOpt = None,
@@ -688,6 +733,7 @@ def critical(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats, limit),
+        standalone=standalone,
         let=let or (),
         box=box,
     )
@@ -713,6 +759,7 @@ def jvp(
     let: Let = None,
     at: At = None,
     format: Fmt = None,
+    standalone: Standalone = False,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
     limit: LimitOpt = None,
@@ -739,6 +786,7 @@ def jvp(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats, limit),
+        standalone=standalone,
         let=let or (),
         at=at or (),
         v=v,
@@ -762,6 +810,7 @@ def vjp(
     let: Let = None,
     at: At = None,
     format: Fmt = None,
+    standalone: Standalone = False,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
     limit: LimitOpt = None,
@@ -789,6 +838,7 @@ def vjp(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats, limit),
+        standalone=standalone,
         let=let or (),
         at=at or (),
         u=u,
@@ -803,6 +853,7 @@ def hvp(
     let: Let = None,
     at: At = None,
     format: Fmt = None,
+    standalone: Standalone = False,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
     limit: LimitOpt = None,
@@ -828,6 +879,7 @@ def hvp(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats, limit),
+        standalone=standalone,
         let=let or (),
         at=at or (),
         v=v,
@@ -850,6 +902,7 @@ def chain(
     vars: Vars = None,
     at: At = None,
     format: Fmt = None,
+    standalone: Standalone = False,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
     limit: LimitOpt = None,
@@ -878,6 +931,7 @@ def chain(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats, limit),
+        standalone=standalone,
         at=at or (),
         inner=with_ or (),
     )
@@ -907,6 +961,7 @@ def newton(
         ),
     ] = None,
     format: Fmt = None,
+    standalone: Standalone = False,
     digits: Digits = 6,
     timeout: Timeout = DEFAULT_TIMEOUT,
     limit: LimitOpt = None,
@@ -935,6 +990,7 @@ def newton(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats, limit),
+        standalone=standalone,
         let=let or (),
         at=at,
         steps=steps,
@@ -967,6 +1023,7 @@ def map_(
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
+    standalone: Standalone = False,
     debug: Debug = False,
 ) -> None:
     """Where a function of two variables is convex, concave or saddle-shaped: the Hessian's type per cell.
@@ -990,6 +1047,7 @@ def map_(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats, limit),
+        standalone=standalone,
         let=let or (),
         x=x,
         y=y,
@@ -1031,6 +1089,7 @@ def profile(
     no_simplify: NoSimplify = False,
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
+    standalone: Standalone = False,
     debug: Debug = False,
 ) -> None:
     """f(P + t d) along a unit direction d, against the quadratic model f + t g·d + t²/2 d·H·d.
@@ -1052,6 +1111,7 @@ def profile(
         exprs,
         (format, digits, latex_env, debug),
         (vars, timeout, no_simplify, floats, limit),
+        standalone=standalone,
         let=let or (),
         at=at,
         along=along,

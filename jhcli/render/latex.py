@@ -5,11 +5,22 @@ Every formula comes from SymPy's LaTeX printer; this module only places them in 
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import sympy
 
-from jhcli.models import CheckReport, Command, Entry, PointResult, Quantity, Result, Spectrum, Status
+from jhcli.models import (
+    CheckReport,
+    Classification,
+    Command,
+    Eigenvalue,
+    Entry,
+    PointResult,
+    Quantity,
+    Result,
+    Status,
+)
 from jhcli.render.common import (
     DEFAULT_DIGITS,
     LONG_EXACT,
@@ -79,19 +90,97 @@ _MATH_IN_TEXT = {
 }
 
 
+def _greek(ch: str) -> str | None:
+    """``\\alpha`` for α, ``\\Gamma`` for Γ, ``A`` for the capital alpha (no command); None if not Greek."""
+    name = unicodedata.name(ch, "")
+    if name == "GREEK SMALL LETTER FINAL SIGMA":
+        return r"\varsigma"
+    if not name.startswith(("GREEK SMALL LETTER ", "GREEK CAPITAL LETTER ")) or len(name.split()) != 4:
+        return None
+    word = name.split()[-1].lower().replace("lamda", "lambda")
+    if name.startswith("GREEK CAPITAL"):
+        command = word.capitalize()
+        return "\\" + command if command in _CAPITAL_COMMANDS else _CAPITAL_LATIN.get(word)
+    return "o" if word == "omicron" else "\\" + word
+
+
+_CAPITAL_COMMANDS = frozenset("Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split())
+_CAPITAL_LATIN = dict(
+    zip(
+        "alpha beta epsilon zeta eta iota kappa mu nu omicron rho tau chi".split(),
+        "ABEZHIKMNORTX",
+        strict=True,
+    )
+)
+_ASCII_MATH_IN_TEXT = {"<": "$<$", ">": "$>$", "|": r"$|$"}  # the text font has no < > | (OT1)
+_OTHER_IN_TEXT = {
+    "·": r"$\cdot$",
+    "−": "-",
+    "∇": r"$\nabla$",
+    "∞": r"$\infty$",
+    "≥": r"$\ge$",
+    "×": r"$\times$",
+}
+
+
 def math_text_escape(text: str) -> str:
-    """``text_escape`` plus the few math symbols jh's sentences use, as inline math (pdflatex-safe)."""
+    """``text_escape`` plus the math symbols jh's sentences use, as inline math (pdflatex-safe).
+
+    Greek letters (variable names) become ``$\\alpha$``; any other non-ASCII character becomes ``?``,
+    so the text always compiles with pdflatex.
+    """
     out = text_escape(text)
-    for symbol, tex in _MATH_IN_TEXT.items():
+    for symbol, tex in {**_ASCII_MATH_IN_TEXT, **_MATH_IN_TEXT, **_OTHER_IN_TEXT}.items():
         out = out.replace(symbol, tex)
-    return out
+    if out.isascii():
+        return out
+    chars = []
+    for ch in out:
+        greek = _greek(ch) if not ch.isascii() else None
+        chars.append(ch if ch.isascii() else f"${greek}$" if greek else "?")
+    return "".join(chars)
+
+
+def _ascii_math(tex: str) -> str:
+    """Greek letters in SymPy's LaTeX (it prints a symbol named α as α) as commands, for pdflatex."""
+    if tex.isascii():
+        return tex
+    return "".join(ch if ch.isascii() else "{" + (_greek(ch) or r"\text{?}") + "}" for ch in tex)
+
+
+AMSMATH_MAX_COLUMNS = 10
+"""amsmath's matrix environments take at most this many columns (its counter ``MaxMatrixCols``)."""
+
+_DELIMITERS = {
+    "bmatrix": ("[", "]"),
+    "pmatrix": ("(", ")"),
+    "vmatrix": ("|", "|"),
+    "Bmatrix": (r"\{", r"\}"),
+    "Vmatrix": (r"\|", r"\|"),
+    "matrix": (".", "."),
+}
+
+
+def matrix_env(cells: str, columns: int, env: str) -> str:
+    """``cells`` (``a & b \\\\ c & d``) in ``env``; wider than amsmath allows: ``array`` in its delimiters."""
+    if columns <= AMSMATH_MAX_COLUMNS:
+        return rf"\begin{{{env}}}{cells}\end{{{env}}}"
+    left, right = _DELIMITERS.get(env, _DELIMITERS["bmatrix"])
+    return rf"\left{left}\begin{{array}}{{{'c' * columns}}}{cells}\end{{array}}\right{right}"
 
 
 def latex(expr: Any, env: str = "bmatrix") -> str:
-    """SymPy's LaTeX for an expression or a matrix (in environment ``env``)."""
+    """SymPy's LaTeX for an expression or a matrix (in environment ``env``), ASCII only.
+
+    A matrix with more columns than amsmath's environments take is an ``array`` in the same delimiters.
+    """
     if isinstance(expr, sympy.MatrixBase):
-        return str(sympy.latex(expr, mat_str=env, mat_delim=""))
-    return str(sympy.latex(expr))
+        if expr.cols > AMSMATH_MAX_COLUMNS:
+            cells = str(sympy.latex(expr, mat_str="array", mat_delim=""))
+            cells = cells.removeprefix(rf"\begin{{array}}{{{'c' * expr.cols}}}").removesuffix(r"\end{array}")
+            return _ascii_math(matrix_env(cells, expr.cols, env))
+        return _ascii_math(str(sympy.latex(expr, mat_str=env, mat_delim="")))
+    return _ascii_math(str(sympy.latex(expr)))
 
 
 def _entry_value(entry: Entry) -> sympy.Expr:
@@ -110,9 +199,9 @@ def _at(point: Any) -> str:
     return f"({names}) = ({values})"
 
 
-def _eigen_line(spectrum: Spectrum, digits: int) -> str:
+def _eigen_line(eigenvalues: tuple[Eigenvalue, ...], digits: int) -> str:
     parts = []
-    for ev in spectrum.eigenvalues:
+    for ev in eigenvalues:
         text = latex(ev.exact) if ev.exact is not None else r"\approx " + format_float(ev.numeric, digits)
         if ev.multiplicity > 1:
             text += rf"\ (\times {ev.multiplicity})"
@@ -125,15 +214,19 @@ def _point_rows(result: Result, point: PointResult, env: str, digits: int) -> li
     values = sympy.Matrix([[_entry_value(e) for e in row] for row in point.values])
     rows = [rf"{name}\big|_{{{_at(point)}}} &= {latex(values, env)}"]
     if point.spectrum is not None:
-        rows.append(rf"\lambda &= {_eigen_line(point.spectrum, digits)}")
+        rows.append(rf"\lambda &= {_eigen_line(point.spectrum.eigenvalues, digits)}")
     if point.classification is not None:
-        c = point.classification
-        rows.append(rf"&\text{{{text_escape(c.type.value)}: {text_escape(c.reason)}}}")
+        rows.append(_verdict(point.classification))
     if point.check is not None:
         rows += _check_rows(point.check, name, env)
     if point.newton is not None:
         rows += _newton_rows(point, env, digits)
     return rows
+
+
+def _verdict(c: Classification) -> str:
+    """The classification as one sentence in ``\\text``: the type, then the reason."""
+    return rf"&\text{{{math_text_escape(c.type.value)}: {math_text_escape(c.reason)}}}"
 
 
 def _number(text: str) -> str:
@@ -150,12 +243,12 @@ def _number(text: str) -> str:
 def _check_rows(report: CheckReport, name: str, env: str) -> list[str]:
     """The absolute errors of the finite-difference check, the tolerance and the verdict."""
     cells = r" \\ ".join(" & ".join(_number(c) for c in row) for row in check_cells(report))
-    errors = rf"\begin{{{env}}}{cells}\end{{{env}}}"
+    errors = matrix_env(cells, len(report.entries[0]) if report.entries else 1, env)
     tolerance = (
         rf"|{name} - {name}_{{\text{{fd}}}}| &\le {_number(f'{report.atol:g}')} + "
         rf"{_number(f'{report.rtol:g}')}\,|{name}| \text{{ per entry}}"
     )
-    verdict = text_escape(check_verdict(report)).replace("≤", r"$\le$").replace(">", r"$>$")
+    verdict = math_text_escape(check_verdict(report))
     return [rf"|{name} - {name}_{{\text{{fd}}}}| &= {errors}", tolerance, rf"&\text{{{verdict}}}"]
 
 
@@ -217,7 +310,7 @@ def iterates_tabular(result: Result, digits: int) -> str:
         " & ".join(rf"\texttt{{{math_text_escape(h)}}}" for h in header) + r" \\",
     ]
     lines.append(r"\hline")
-    lines += [" & ".join(text_escape(c) for c in row) + r" \\" for row in cells]
+    lines += [" & ".join(math_text_escape(c) for c in row) + r" \\" for row in cells]
     lines += [r"\end{tabular}", f"% {result.iteration.stop}"]  # a comment: unicode is harmless
     return "\n".join(lines)
 
@@ -245,19 +338,19 @@ def render_latex(
     if symbolic or not result.points:
         rows.append(f"{name}{product} &= {latex(result.matrix, env)}")
     if result.check is not None:
-        rows.append(rf"&\text{{{text_escape(check_text(result.check))}}}")
+        rows.append(rf"&\text{{{math_text_escape(check_text(result.check))}}}")
     for point in result.points:
         rows += _point_rows(result, point, env, digits)
     for cp in result.critical_points or ():
         at = ", ".join(f"{latex(s)} = {latex(v)}" for s, v in cp.at)
         c = cp.classification
         rows.append(rf"{name}\big|_{{{at}}} &= {latex(cp.hessian, env)}")
-        rows.append(rf"\lambda &= {_eigen_line(cp.spectrum, digits)}")
-        rows.append(rf"&\text{{{text_escape(c.type.value)}: {text_escape(c.reason)}}}")
+        rows.append(rf"\lambda &= {_eigen_line(cp.spectrum.eigenvalues, digits)}")
+        rows.append(_verdict(c))
     for family in result.families:
         c = family.classification
         words = f"{family.description}: {c.type.value}; {c.reason}"
-        rows.append(rf"&\text{{{text_escape(words)}}}")
+        rows.append(rf"&\text{{{math_text_escape(words)}}}")
     body = " \\\\\n".join(rows)
     if bare:
         return "\\begin{aligned}\n" + body + "\n\\end{aligned}"
@@ -313,3 +406,18 @@ def _picture_latex(result: Result, env: str, digits: int) -> list[str]:
     for t, f, q, (_, _, _, diff) in zip(p.t, p.f, p.model, cells, strict=True):
         table.append(f"${latex(t)}$ & ${_quantity(f, digits)}$ & ${_quantity(q, digits)}$ & ${diff}$ \\\\")
     return [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}", *table, r"\end{tabular}"]
+
+
+STANDALONE_PREAMBLE = r"""\documentclass{article}
+\usepackage{amsmath}
+\allowdisplaybreaks
+\begin{document}
+"""
+
+
+def standalone(snippet: str) -> str:
+    """``snippet`` (jh's LaTeX output) as a complete document that compiles with ``pdflatex`` as is.
+
+    Only ``amsmath`` is loaded (in every TeX installation); the snippet is ASCII outside comments.
+    """
+    return STANDALONE_PREAMBLE + snippet.rstrip("\n") + "\n\\end{document}\n"
