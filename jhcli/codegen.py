@@ -253,11 +253,18 @@ def _python(result: Result, target: str, printer: Any) -> str:
     else:
         np = "numpy" if target == "numpy" else "jax.numpy"
         body += [f"_entries = {np}.broadcast_arrays(", *[f"    {row}," for row in rows], ")"]
-        body.append(f"return {np}.array(_entries, dtype=float).reshape(({m}, {n}) + _entries[0].shape)")
+        # JAX computes in float32 unless its x64 mode is on: take its default float, say which.
+        dtype = "float" if target == "numpy" else "jax.numpy.result_type(float)"
+        body.append(f"return {np}.array(_entries, dtype={dtype}).reshape(({m}, {n}) + _entries[0].shape)")
         returns = (
             f"Returns an array of shape ({m}, {n}) of floats; array arguments are broadcast together\n"
             f"to one shape S and the result then has shape ({m}, {n}) + S."
         )
+        if target == "jax":
+            returns += (
+                "\nThe floats are JAX's default: float32 (about 7 digits) unless\n"
+                'jax.config.update("jax_enable_x64", True) was called first, then float64.'
+            )
         printer._module_format(f"{np}.array")  # make sure the module is imported
     args = ", ".join(names[v] for v in variables)
     if params:

@@ -260,9 +260,20 @@ def test_jax_text(tmp_path: Path) -> None:
     compile(code, "<jax>", "exec")
     if importlib.util.find_spec("jax") is None:
         pytest.skip("jax is not installed: checked that the text compiles as Python only")
-    module = _load(code, tmp_path / "jx.py")  # pragma: no cover - needs jax
-    for point in case.points:  # pragma: no cover
-        _close(numpy.asarray(module.gradient(*point)), case.expected(point))
+    import jax  # pragma: no cover - needs jax
+
+    module = _load(code, tmp_path / "jx.py")  # pragma: no cover
+    for point in case.points:  # pragma: no cover - JAX's default float32: about 7 digits
+        value = numpy.asarray(module.gradient(*point))
+        assert value.dtype == numpy.float32
+        for a, e in zip(value.ravel(), numpy.ravel(case.expected(point)), strict=True):
+            assert math.isclose(float(a), e, rel_tol=1e-6, abs_tol=1e-6), (a, e)
+    jax.config.update("jax_enable_x64", True)  # pragma: no cover - then float64, to 1e-12
+    try:
+        for point in case.points:
+            _close(numpy.asarray(module.gradient(*point)), case.expected(point))
+    finally:
+        jax.config.update("jax_enable_x64", False)
 
 
 def test_latex_target() -> None:
