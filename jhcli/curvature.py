@@ -678,7 +678,16 @@ def _roots(
         exact_inertia = _descartes(coeffs)
         # Factoring over an algebraic extension can take minutes (sqrt entries in a 6 x 6):
         # give it a short budget, then fall back to numeric roots (the inertia stays exact).
-        roots = limits.attempt(_FACTOR_SECONDS, "finding exact eigenvalues", lambda: _exact_roots(m, coeffs))
+        # With transcendental entries (tanh(1/2), e, ...) past 4 x 4, factoring over the field they
+        # generate takes the whole budget and finds nothing readable: go to certified numerics.
+        transcendental = m.rows > 4 and any(
+            c.atoms(sympy.Function) or c.has(sympy.pi, sympy.E) for c in coeffs
+        )
+        roots = (
+            None
+            if transcendental
+            else limits.attempt(_FACTOR_SECONDS, "finding exact eigenvalues", lambda: _exact_roots(m, coeffs))
+        )
         if roots is None:
             roots = _numeric_roots_of_matrix(m, 1e-20 * _scale(m))
         if exact_inertia is not None:

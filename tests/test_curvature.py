@@ -471,3 +471,20 @@ class TestProperties:
             assert verdict is SADDLE
         else:
             assert verdict is (MIN if outer > 0 else MAX)
+
+
+def test_transcendental_entries_past_4x4_skip_the_factoring_attempt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """5 x 5 with tanh(1/2) entries: no exact factoring (it only spends its budget), inertia still exact."""
+    from jhcli import curvature
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("factoring was attempted")
+
+    monkeypatch.setattr(curvature, "_exact_roots", refuse)
+    t = sympy.tanh(sympy.Rational(1, 2))
+    m = sympy.diag(t, -t, 2 * t, 0, 0)
+    s = curvature.spectrum(m)
+    assert (s.inertia.positive, s.inertia.negative, s.inertia.zero) == (2, 1, 2)
+    assert [e.multiplicity for e in s.eigenvalues] == [1, 2, 1, 1]
+    assert s.eigenvalues[1].exact == 0 and s.eigenvalues[1].numeric == 0.0
+    assert abs(s.eigenvalues[0].numeric + float(t)) < 1e-12
