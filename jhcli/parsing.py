@@ -420,15 +420,17 @@ class _Parser:
     def _sum(self) -> _Value:
         start = self.tok.pos
         terms = [self._product()]
+        where = [start]  # the position of each term's sign, for a shape error
         while self.tok.kind in ("+", "-"):
             op = self._advance()
+            where.append(op.pos)
             term = self._product()
             terms.append(
                 _Value(self._build(op.pos, operator.neg, term.expr), term.mag) if op.kind == "-" else term
             )
         if len(terms) == 1:
             return terms[0]
-        return self._elementwise(terms, start, lambda values: self._add(values, start), "add")
+        return self._elementwise(terms, start, lambda values: self._add(values, start), "add", where)
 
     def _add(self, terms: list[_Value], start: int) -> _Value:
         exprs = [term.expr for term in terms]
@@ -442,6 +444,7 @@ class _Parser:
         start = self.tok.pos
         factors = [self._power()]
         matmul: list[int | None] = [None]  # the position of each factor's '@', None for '*' and '/'
+        where = [start]  # the position of each factor's operator (its own start if implicit)
         while True:
             if self.tok.kind in ("*", "/", "@"):
                 op = self._advance()
@@ -450,7 +453,9 @@ class _Parser:
                     factor = self._map(factor, functools.partial(self._reciprocal, pos=op.pos))
                 factors.append(factor)
                 matmul.append(op.pos if op.kind == "@" else None)
+                where.append(op.pos)
             elif self._implicit():
+                where.append(self.tok.pos)
                 factors.append(self._power())
                 matmul.append(None)
             else:
@@ -463,12 +468,12 @@ class _Parser:
             return self._multiply(factors, start)
         # Left to right, as Python reads a * b @ c: '@' and '*' have the same precedence.
         value = factors[0]
-        for factor, at in zip(factors[1:], matmul[1:], strict=True):
+        for factor, at, pos in zip(factors[1:], matmul[1:], where[1:], strict=True):
             if at is not None:
                 value = self._matmul(value, factor, start, at)
             else:
                 value = self._elementwise(
-                    [value, factor], start, lambda fs: self._multiply(fs, start), "multiply"
+                    [value, factor], start, lambda fs: self._multiply(fs, start), "multiply", [start, pos]
                 )
         return value
 
@@ -511,12 +516,16 @@ class _Parser:
         base = self._postfix()
         if self.tok.kind != "**":
             return base
-        self._advance()
+        op = self._advance()
         self._enter()
         exponent = self._factor()  # right-associative, and 2^-1 is allowed
         self.depth -= 1
         return self._elementwise(
-            [base, exponent], start, lambda pair: self._raise(pair[0], pair[1], start), "raise"
+            [base, exponent],
+            start,
+            lambda pair: self._raise(pair[0], pair[1], start),
+            "raise",
+            [start, op.pos],
         )
 
     def _postfix(self) -> _Value:
@@ -800,21 +809,30 @@ class _Parser:
         )
 
     def _elementwise(
-        self, values: list[_Value], start: int, combine: Callable[[list[_Value]], _Value], verb: str
+        self,
+        values: list[_Value],
+        start: int,
+        combine: Callable[[list[_Value]], _Value],
+        verb: str,
+        where: Sequence[int] = (),
     ) -> _Value:
-        """``combine`` entry by entry; scalars combine with every entry, matrices must agree in shape."""
-        shapes = [v.expr.shape for v in values if isinstance(v.expr, sympy.MatrixBase)]
-        if not shapes:
+        """``combine`` entry by entry; scalars combine with every entry, matrices must agree in shape.
+
+        ``where`` holds the position of each value's operator: a shape error points at the first
+        value whose shape differs (else at ``start``).
+        """
+        shaped = [(k, v.expr.shape) for k, v in enumerate(values) if isinstance(v.expr, sympy.MatrixBase)]
+        if not shaped:
             return combine(values)
-        rows, cols = shapes[0]
-        for other in shapes[1:]:
+        rows, cols = shaped[0][1]
+        for k, other in shaped[1:]:
             if other != (rows, cols):
                 hint = "; '@' is the matrix product" if verb == "multiply" else ""
                 raise ShapeError(
                     f"cannot {verb} a {_shape_text((rows, cols))} and a {_shape_text(other)} matrix: "
                     f"elementwise operations need equal shapes{hint}",
                     self.text,
-                    start,
+                    where[k] if k < len(where) else start,
                 )
         if rows * cols > self.limits.entries:
             raise self._too_many_entries(rows, cols)

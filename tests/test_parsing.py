@@ -369,7 +369,7 @@ ERRORS = [
     ("[[x], [y, z]]", "the rows of a matrix must have one length, found rows of length 1, 2", 0),
     ("[[[1, 2], [3, 4]]]", "a row of a matrix must be a list of numbers, not a 2x2 matrix", 0),
     ("[x, ]", "empty entry in a list: write a value between the brackets and commas", 4),
-    ("[1, 2] + [1, 2, 3]", "cannot add a 2x1 and a 3x1 matrix: elementwise operations need equal shapes", 0),
+    ("[1, 2] + [1, 2, 3]", "cannot add a 2x1 and a 3x1 matrix: elementwise operations need equal shapes", 7),
     (
         "[1, 2] @ [1, 2]",
         "matrix product of a 2x1 and a 2x1 matrix: the left has 1 column, the right 2 rows",

@@ -441,7 +441,7 @@ MALFORMED = [
     (
         "[x, y] * [x, y, 1]",
         "error: cannot multiply a 2x1 and a 3x1 matrix: elementwise operations need equal shapes; "
-        "'@' is the matrix product\n  [x, y] * [x, y, 1]\n  ^\n",
+        "'@' is the matrix product\n  [x, y] * [x, y, 1]\n         ^\n",
     ),
     (
         "(x, y)",
