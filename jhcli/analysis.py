@@ -43,8 +43,16 @@ _KINKS: dict[Any, str] = {
 }
 
 
-def _is_undefined(value: sympy.Expr) -> bool:
-    return bool(value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo))
+def _is_undefined(value: sympy.Expr | None) -> bool:
+    return value is None or bool(value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo))
+
+
+def _substituted(expr: sympy.Expr, point: Mapping[Any, Any]) -> sympy.Expr | None:
+    """``expr`` at ``point``; None where SymPy refuses the value (``Max(1, zoo)`` is no number)."""
+    try:
+        return _replace_floor_derivatives(expr).xreplace(point)
+    except (ValueError, TypeError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -262,15 +270,15 @@ def evaluate(
         unevaluated = _kink(source, point)
         if unevaluated is not None and unevaluated.startswith("the derivative"):
             return Entry(Status.UNDEFINED, None, None, f"not decided here: {unevaluated}")
-        if _is_undefined(_replace_floor_derivatives(source).xreplace(point)):
+        if _is_undefined(_substituted(source, point)):
             return Entry(Status.UNDEFINED, None, None, f"{source} is undefined at this point")
     kink = _kink(expr, point)
     if kink is not None:
         if origin is None:
             return Entry(Status.UNDEFINED, None, None, f"not differentiable here: {kink}")
         return _at_kink(expr, point, origin, kink, simplify)
-    value = _replace_floor_derivatives(expr).xreplace(point)
-    if _is_undefined(value):
+    value = _substituted(expr, point)
+    if value is None or _is_undefined(value):
         return Entry(Status.UNDEFINED, None, None, f"{expr} is undefined at this point")
     _check_size(value)
     if simplify:

@@ -792,3 +792,16 @@ class TestFuzz:
             result = json.loads(outcome.stdout)
             assert result["variables"] == ["x", "y", "z"] and len(result["points"]) == 1
             assert _has_undefined(result["points"][0]) == (outcome.exit_code == 1), outcome
+
+
+def test_fuzz_finding_max_of_an_infinite_value_is_undefined_not_an_internal_error() -> None:
+    """Found by the grammar fuzzer in CI: at (1, 2) log(y, x) = log 2 / log 1 is infinite, and SymPy
+    refuses Max(1, zoo) with a ValueError. The entries are undefined there (exit 1), never an
+    internal error."""
+    out = run_jh("hessian", "--at", "1,2", "-f", "json", "--", "-max(x, log(y, x))")
+    assert out.exit_code == 1
+    assert "internal error" not in out.stderr
+    assert json.loads(out.stdout)["points"][0]["value"] == [["undefined"] * 2] * 2
+    assert out.stderr.startswith(
+        "warning: ∂²f/∂x² at (x, y) = (1, 2): -Max(x, log(y)/log(x)) is undefined at this point\n"
+    )
