@@ -39,18 +39,7 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    if name in {
-        "jacobian",
-        "gradient",
-        "hessian",
-        "critical",
-        "jvp",
-        "vjp",
-        "hvp",
-        "chain",
-        "check",
-        "newton",
-    }:
+    if name in __all__ and name != "__version__":  # the API functions, loaded on first use
         from jhcli import api
 
         return getattr(api, name)
