@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import sympy
 
@@ -29,10 +29,8 @@ from jhcli.errors import LimitError, MathError, ParseError, UsageError
 from jhcli.limits import Limits, attempt, current_limits, limit_note, limits_in_force, step, time_budget
 from jhcli.models import (
     Certainty,
-    ChainCheck,
     Classification,
     Command,
-    Factor,
     PointResult,
     PointType,
     Result,
@@ -52,6 +50,9 @@ from jhcli.parsing import (
     split_components,
 )
 from jhcli.printing import sstr
+
+if TYPE_CHECKING:
+    from jhcli.findings import ChainCheck
 
 FunctionsIn: TypeAlias = "str | sympy.Expr | Sequence[str | sympy.Expr]"
 VarsIn: TypeAlias = "str | Sequence[str | sympy.Symbol] | None"
@@ -899,6 +900,8 @@ def _sample_points(symbols: Sequence[sympy.Symbol], count: int) -> list[dict[sym
 
 def _check_chain(product: sympy.MatrixBase, direct: sympy.MatrixBase) -> ChainCheck:
     """Prove product == direct entry by entry; where SymPy cannot, compare at sample points."""
+    from jhcli.findings import ChainCheck
+
     unproved: list[sympy.Expr] = []
     with step("checking the chain rule"):
         for a, b in zip(product, direct, strict=True):
@@ -976,6 +979,8 @@ def chain(
     >>> chain("u**2 + v", inner=["u=x*y", "v=sin(x)"]).matrix
     Matrix([[2*x*y**2 + cos(x), 2*x**2*y]])
     """
+    from jhcli.findings import Factor
+
     with time_budget(timeout), limits_in_force(limits):
         declarations = _declarations(vars)
         declared = declarations.symbols if declarations is not None else None

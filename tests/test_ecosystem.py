@@ -59,7 +59,10 @@ class TestHelpAndCompletion:
         assert f"jh {command} " in out.stdout.split("Examples:", 1)[1]
         assert out.stdout == run_jh(command, "--help").stdout
 
-    def test_show_completion_prints_a_bash_script(self) -> None:
+    def test_show_completion_prints_a_bash_script(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """`jh --show-completion` prints the script of the shell it runs in; Typer's own switch for
+        tests turns the detection off so that the shell can be named (CliRunner has no parent shell)."""
+        monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
         out = run_jh("--show-completion", "bash")
         assert out.exit_code == 0
         assert "_jh_completion()" in out.stdout

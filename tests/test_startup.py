@@ -55,13 +55,32 @@ def test_seed_case_loads_neither_tensors_nor_rich_nor_pydantic() -> None:
         "text, sys.stdout = sys.stdout.getvalue(), out\n"
         "print(text.strip())\n"
         "mods = set(sys.modules)\n"
-        "print(sorted(m for m in ('sympy', 'sympy.combinatorics', 'rich', 'pydantic') if m in mods))\n"
+        "heavy = ('sympy', 'sympy.combinatorics', 'rich', 'pydantic', 'jhcli.findings', 'numpy')\n"
+        "print(sorted(m for m in heavy if m in mods))\n"
     )
     lines = _run_python(code).splitlines()
     data = json.loads("\n".join(lines[:-1]))
     assert data["matrix"] == [["2*x", "1"], ["y", "x"]]
     assert data["points"][0]["value"] == [["4", "1"], ["3", "2"]]
     assert lines[-1] == "['sympy']"
+
+
+def test_findings_are_importable_from_models_and_loaded_on_first_use() -> None:
+    """``jhcli.models`` re-exports the records of ``jhcli.findings`` lazily: same classes, loaded late."""
+    code = (
+        "import sys, jhcli.models as m\n"
+        "print('jhcli.findings' in sys.modules)\n"
+        "from jhcli.models import Spectrum\n"
+        "import jhcli.findings as f\n"
+        "print(Spectrum is f.Spectrum, m.Profile is f.Profile)\n"
+        "try:\n"
+        "    m.NoSuchRecord\n"
+        "except AttributeError as e:\n"
+        "    print(e)\n"
+    )
+    assert _run_python(code) == (
+        "False\nTrue True\nmodule 'jhcli.models' has no attribute 'NoSuchRecord'\n"
+    )
 
 
 def test_deferred_tensor_module_hands_over_to_sympy() -> None:

@@ -8,23 +8,22 @@ jh's own grammar: Euler's number is written ``e`` (``exp(1)`` when a variable is
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy
 
 from jhcli.models import (
-    ChainCheck,
     CheckEntry,
     CheckReport,
     Command,
     Entry,
-    Iteration,
     PointResult,
-    Quantity,
     Result,
-    Spectrum,
     Status,
 )
+
+if TYPE_CHECKING:
+    from jhcli.findings import ChainCheck, Iteration, Quantity, Spectrum
 from jhcli.printing import sstr
 
 DEFAULT_DIGITS = 6

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy
 
@@ -13,17 +13,14 @@ from jhcli.models import (
     CheckReport,
     Classification,
     Command,
-    CriticalPoint,
     Entry,
-    Family,
-    Iteration,
-    NewtonStep,
     PointResult,
-    Quantity,
     Result,
-    Spectrum,
     Status,
 )
+
+if TYPE_CHECKING:
+    from jhcli.findings import CriticalPoint, Family, Iteration, NewtonStep, Quantity, Spectrum
 from jhcli.render.common import condition_float, names, sstr, value_text
 
 
