@@ -78,9 +78,7 @@ def test_findings_are_importable_from_models_and_loaded_on_first_use() -> None:
         "except AttributeError as e:\n"
         "    print(e)\n"
     )
-    assert _run_python(code) == (
-        "False\nTrue True\nmodule 'jhcli.models' has no attribute 'NoSuchRecord'\n"
-    )
+    assert _run_python(code) == ("False\nTrue True\nmodule 'jhcli.models' has no attribute 'NoSuchRecord'\n")
 
 
 def test_deferred_tensor_module_hands_over_to_sympy() -> None:
