@@ -166,16 +166,24 @@ def entry_names(result: Result) -> list[str]:
 
 @dataclass(frozen=True)
 class Compiled:
-    """The matrix as NumPy code: ``values(points)`` maps (n, variables) to (n, rows * cols)."""
+    """The matrix as NumPy code: ``values(points)`` maps (n, variables) to (n, rows * cols).
+
+    Only the entries that depend on the variables are compiled (``function`` returns them, in the
+    order of ``varying``); the constant ones (the zeros of a sparse Hessian) are in ``base``.
+    """
 
     function: Callable[..., Any]
+    varying: tuple[int, ...]  # positions (row-major) of the entries ``function`` returns
+    base: np.ndarray  # every entry's constant value (NaN where undefined; varying ones overwritten)
     variables: int
     shape: tuple[int, int]
     temporaries: int  # shared subexpressions: arrays alive at once besides inputs and entries
 
     def chunk_rows(self) -> int:
         """Points per chunk so that one chunk's arrays stay within ``CHUNK_BYTES``."""
-        per_point = 8 * (self.variables + 2 * self.shape[0] * self.shape[1] + self.temporaries)
+        per_point = 8 * (
+            self.variables + self.shape[0] * self.shape[1] + len(self.varying) + self.temporaries
+        )
         return max(1, min(CHUNK_ROWS, CHUNK_BYTES // per_point))
 
     def values(self, points: np.ndarray) -> tuple[np.ndarray, int]:
@@ -184,19 +192,16 @@ class Compiled:
         import numpy as np
 
         n = points.shape[0]
-        rows, cols = self.shape
-        out = np.empty((n, rows * cols), dtype=np.float64)
+        out = np.empty((n, self.base.size), dtype=np.float64)
+        out[:] = self.base
         columns = np.ascontiguousarray(points.T, dtype=np.float64)
         with np.errstate(all="ignore"):
-            entries = self.function(*columns)
-            for k, value in enumerate(entries):
+            entries = self.function(*columns) if self.varying else ()
+            for k, value in zip(self.varying, entries, strict=True):
                 value = np.asarray(value)
                 if value.dtype.kind == "c":  # a complex value is not real: undefined here
                     value = np.where(value.imag == 0, value.real, np.nan)
-                try:
-                    out[:, k] = value
-                except OverflowError:  # an integer constant beyond float64
-                    out[:, k] = np.inf
+                out[:, k] = value
         finite = np.isfinite(out)
         if finite.all():
             return out, 0
@@ -205,12 +210,24 @@ class Compiled:
         return out, int(np.count_nonzero(bad.any(axis=1)))
 
 
+def _constant(value: Any) -> float:
+    """A constant entry as a float: NaN when it is not a real number (zoo, nan, I, DiracDelta(0))."""
+    try:
+        z = complex(value)
+    except (TypeError, ValueError):
+        return math.nan
+    except OverflowError:  # an integer beyond float64
+        return math.inf
+    return z.real if z.imag == 0 else math.nan
+
+
 def compile_matrix(result: Result, *, timeout: float | None = None) -> Compiled:
     """Compile ``result``'s matrix (with its jumps, see ``Result.jumps``) into vectorised NumPy code.
 
     Refused (``UsageError``) when the matrix depends on a symbol that is not a variable: a
     parameter needs a value (``--let``) before there is a number at each point.
     """
+    import numpy as np
     import sympy
 
     matrix = result.jumps if result.jumps is not None else result.matrix
@@ -222,8 +239,11 @@ def compile_matrix(result: Result, *, timeout: float | None = None) -> Compiled:
             f"{'is not a variable' if len(others) == 1 else 'are not variables'}: "
             "give values with --let NAME=VALUE or list them in --vars"
         )
-    entries = [_mark_integer_jumps(e) for e in matrix]
     with time_budget(timeout), step("compiling the matrix for NumPy"):
+        cells = list(matrix)
+        varying = tuple(k for k, e in enumerate(cells) if e.free_symbols)
+        base = np.array([math.nan if e.free_symbols else _constant(e) for e in cells], dtype=np.float64)
+        entries = [_mark_integer_jumps(cells[k]) for k in varying]
         replacements, reduced = sympy.cse(entries)
         try:
             function = sympy.lambdify(
@@ -236,9 +256,10 @@ def compile_matrix(result: Result, *, timeout: float | None = None) -> Compiled:
                 cse=lambda _: (replacements, reduced),
             )
         except Exception as e:  # a function NumPy cannot evaluate (PrintMethodNotImplementedError)
-            name = getattr(e, "args", [""])[0].split(":")[-1].split("\n")[0].strip() or type(e).__name__
-            raise MathError(f"cannot evaluate the matrix with NumPy: {name} is not supported") from None
-    return Compiled(function, len(variables), (matrix.rows, matrix.cols), len(replacements))
+            first = str(e).splitlines()[0] if str(e) else type(e).__name__
+            raise MathError(f"cannot evaluate the matrix with NumPy: {first}") from None
+    shape = (matrix.rows, matrix.cols)
+    return Compiled(function, varying, base, len(variables), shape, len(replacements))
 
 
 def evaluate_points(result: Result, points: Any) -> np.ndarray:
@@ -484,7 +505,7 @@ class _NpyWriter(_Writer):
         self.stream.write(_npy_header((0, *self.shape), self.size))
 
     def write(self, points: np.ndarray, values: np.ndarray) -> None:
-        self.stream.write(memoryview(values.astype("<f8", copy=False)))  # no copy on little-endian
+        self.stream.write(values.astype("<f8", copy=False).data)  # no copy on little-endian
 
     def finish(self, count: int) -> None:
         self.stream.seek(0)
