@@ -215,6 +215,7 @@ def _result(
         points=tuple(points),
         notes=notes,
         let=problem.lets,
+        jumps=sympy.ImmutableMatrix(matrix) if conditions else None,
         **extra,
     )
 

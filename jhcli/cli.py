@@ -271,6 +271,26 @@ Plot = Annotated[
         "pip install 'jhcli[plot]'.",
     ),
 ]
+AtFile = Annotated[
+    str | None,
+    typer.Option(
+        "--at-file",
+        metavar="FILE",
+        help="Evaluate at every point of FILE instead: .npy or .csv, one point per row, columns in "
+        "variable order (or named in a CSV header row); '-' reads CSV from stdin. Writes the values "
+        "(see --output), not the symbolic result. Undefined values are written as NaN and counted on "
+        "stderr; the exit code stays 0.",
+    ),
+]
+Output = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        metavar="FILE",
+        help="With --at-file: where the values go: .npy (shape (points, rows, cols)), .csv (each "
+        "point's coordinates, then the entries row-major) or .jsonl; '-' (default): CSV on stdout.",
+    ),
+]
 DEFAULT_RTOL = 1e-8
 DEFAULT_ATOL = 1e-10
 
@@ -278,7 +298,7 @@ DEFAULT_ATOL = 1e-10
 _OPTION_NAMES = frozenset(
     "--vars --let --at --values-only --format --digits --timeout --limit --no-simplify --float --latex-env "
     "--debug --eig --vectors --classify --box --v --u --with --check --hessian --rtol --atol --steps --help "
-    "--emit --plot --x --y --grid --along --range --points --standalone".split()
+    "--emit --plot --x --y --grid --along --range --points --standalone --at-file --output".split()
 )
 
 
@@ -364,6 +384,9 @@ def _run(
     try:
         if batch is not None and fmt is not None and fmt.value != "json":
             raise UsageError(f"a batch line's output is JSON: drop '-f {fmt.value}'")
+        at_file, output = options.pop("at_file", None), options.pop("output", None)
+        if at_file is not None or output is not None:
+            at_file, output = _check_at_file(at_file, output, exprs, fmt, options, batch is not None)
         emit = options.pop("emit", None)
         plot = options.pop("plot", None)
         if plot is not None:
@@ -387,6 +410,9 @@ def _run(
                 timeout=timeout,
                 **options,
             )
+            if at_file is not None:  # values at the points of a file instead of the output
+                _evaluate_file(result, at_file, output, timeout)
+                return
             if emit is not None:  # code instead of the output; there are no points to warn about
                 code_text = api.emit(result, emit.value, latex_env=latex_env.value, timeout=timeout)
                 sys.stdout.write(_standalone(code_text) if standalone else code_text)
@@ -433,6 +459,55 @@ def _run(
         _fail(f"internal error: {type(e).__name__}: {e} (run with --debug for details)", ExitCode.MATH)
     if code:
         raise typer.Exit(code)
+
+
+def _check_at_file(
+    at_file: str | None,
+    output: str | None,
+    exprs: list[str],
+    fmt: OutputFormat | None,
+    options: dict[str, Any],
+    in_batch: bool,
+) -> tuple[str | None, str]:
+    """--at-file writes values to --output: options that ask for another output conflict; the file
+    names are checked before any work."""
+    from jhcli.batcheval import check_files
+
+    if in_batch:
+        raise UsageError(f"a batch line writes no files: drop '{'--at-file' if at_file else '--output'}'")
+    if at_file is None:
+        raise UsageError("--output goes with --at-file (the points to evaluate at)")
+    if options.get("at"):
+        raise UsageError("--at and --at-file both give points: use one")
+    for key in ("values_only", "check", "eig", "vectors", "classify", "box", "emit", "plot", "standalone"):
+        if options.get(key):
+            raise UsageError(f"--at-file writes the values at its points; drop --{key.replace('_', '-')}")
+    if fmt is not None:
+        raise UsageError(
+            f"--at-file writes values (CSV, or the kind of --output FILE: .npy, .csv, .jsonl), "
+            f"not a formatted result: drop '-f {fmt.value}'"
+        )
+    if at_file == "-" and "-" in exprs:
+        raise UsageError("'-' cannot be both the expression and --at-file: standard input is read once")
+    check_files(at_file, output or "-")
+    return at_file, output or "-"
+
+
+def _evaluate_file(result: Result, at_file: str, output: str, timeout: float) -> None:
+    """The matrix at every point of ``at_file``, written to ``output``; the undefined count on stderr."""
+    from jhcli.batcheval import evaluate_file
+
+    summary = evaluate_file(
+        result,
+        at_file,
+        output,
+        stdin=sys.stdin,
+        stdout=sys.stdout,
+        timeout=timeout,
+        on_chunk=None,  # the place for a progress bar: called with (points done, total or None)
+    )
+    if (warning := summary.warning()) is not None:
+        sys.stderr.write(f"warning: {warning}\n")
 
 
 def _check_plot(path: str, options: dict[str, Any], in_batch: bool) -> None:
@@ -492,6 +567,8 @@ def jacobian(
     vars: Vars = None,
     let: Let = None,
     at: At = None,
+    at_file: AtFile = None,
+    output: Output = None,
     check: Check = False,
     rtol: Rtol = DEFAULT_RTOL,
     atol: Atol = DEFAULT_ATOL,
@@ -514,6 +591,7 @@ def jacobian(
       jh jacobian "x**2+y, x*y" --at 2,3
       jh jacobian "tanh(a*x + b*y)" --vars x,y -f latex
       echo "x**2+y, x*y" | jh jacobian - --at 2,3 --at 1,1 --check -f json
+      jh jacobian "x**2+y, x*y, sin(x)*exp(y)" --at-file points.csv --output J.npy
     """
     _run(
         "jacobian",
@@ -523,6 +601,8 @@ def jacobian(
         standalone=standalone,
         let=let or (),
         at=at or (),
+        at_file=at_file,
+        output=output,
         values_only=values_only,
         emit=emit,
         **_check_options(check, rtol, atol),
@@ -535,6 +615,8 @@ def gradient(
     vars: Vars = None,
     let: Let = None,
     at: At = None,
+    at_file: AtFile = None,
+    output: Output = None,
     format: Fmt = None,
     standalone: Standalone = False,
     digits: Digits = 6,
@@ -554,6 +636,7 @@ def gradient(
       jh gradient "x^2*y + sin(x)" --at x=1,y=pi/2
       jh grad "x**2 + y**2" -f json
       jh gradient "log(1 + exp(-w*x))" --vars w --emit c
+      jh gradient "x**2*y + sin(x)" --at-file points.csv --output g.jsonl
     """
     _run(
         "gradient",
@@ -563,6 +646,8 @@ def gradient(
         standalone=standalone,
         let=let or (),
         at=at or (),
+        at_file=at_file,
+        output=output,
         values_only=values_only,
         emit=emit,
     )
@@ -577,6 +662,8 @@ def hessian(
     vars: Vars = None,
     let: Let = None,
     at: At = None,
+    at_file: AtFile = None,
+    output: Output = None,
     eig: Annotated[
         bool, typer.Option("--eig", help="Eigenvalues, determinant, trace, inertia, condition number.")
     ] = False,
@@ -618,6 +705,7 @@ def hessian(
       jh hessian "x**4 + y**4 - 4*x*y" --at 1,1 --eig --check
       jh hessian "x**2 + 3*x*y + y**2" -f latex >> notes.tex
       jh hessian "x**2 + 3*x*y + y**2" --eig --plot spectrum.png
+      jh hessian "x**4 + y**4 - 4*x*y" --at-file points.npy --output H.npy
     """
     _run(
         "hessian",
@@ -627,6 +715,8 @@ def hessian(
         standalone=standalone,
         let=let or (),
         at=at or (),
+        at_file=at_file,
+        output=output,
         values_only=values_only,
         eig=eig,
         vectors=vectors,
@@ -760,6 +850,8 @@ def jvp(
     vars: Vars = None,
     let: Let = None,
     at: At = None,
+    at_file: AtFile = None,
+    output: Output = None,
     format: Fmt = None,
     standalone: Standalone = False,
     digits: Digits = 6,
@@ -782,6 +874,7 @@ def jvp(
       jh jvp "x**2 + y, x*y" --v 1,0 --at 2,3
       jh jvp "x**2 + y, x*y" --v x=1,y=-1 -f json
       jh jvp "sin(x*y)" --v a,b
+      jh jvp "x**2 + y, x*y" --v 1,0 --at-file points.csv
     """
     _run(
         "jvp",
@@ -791,6 +884,8 @@ def jvp(
         standalone=standalone,
         let=let or (),
         at=at or (),
+        at_file=at_file,
+        output=output,
         v=v,
     )
 
@@ -811,6 +906,8 @@ def vjp(
     vars: Vars = None,
     let: Let = None,
     at: At = None,
+    at_file: AtFile = None,
+    output: Output = None,
     format: Fmt = None,
     standalone: Standalone = False,
     digits: Digits = 6,
@@ -834,6 +931,7 @@ def vjp(
       jh vjp "x**2 + y, x*y" --u 1,0 --at 2,3
       jh vjp "x**2 + y, x*y" --u a,b -f json
       jh vjp "tanh(w1*x + w2*y)" --u 1 --vars w1,w2
+      jh vjp "x**2 + y, x*y" --u 1,0 --at-file points.csv
     """
     _run(
         "vjp",
@@ -843,6 +941,8 @@ def vjp(
         standalone=standalone,
         let=let or (),
         at=at or (),
+        at_file=at_file,
+        output=output,
         u=u,
     )
 
@@ -854,6 +954,8 @@ def hvp(
     vars: Vars = None,
     let: Let = None,
     at: At = None,
+    at_file: AtFile = None,
+    output: Output = None,
     format: Fmt = None,
     standalone: Standalone = False,
     digits: Digits = 6,
@@ -875,6 +977,7 @@ def hvp(
       jh hvp "x**2 + 3*x*y + y**2" --v 1,-1
       jh hvp "x**4 + y**4 - 4*x*y" --v 1,0 --at 1,1
       jh hvp "exp(x*y)" --v x=a,y=b -f latex
+      jh hvp "x**4 + y**4 - 4*x*y" --v 1,-1 --at-file points.csv
     """
     _run(
         "hvp",
@@ -884,6 +987,8 @@ def hvp(
         standalone=standalone,
         let=let or (),
         at=at or (),
+        at_file=at_file,
+        output=output,
         v=v,
     )
 

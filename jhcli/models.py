@@ -228,6 +228,9 @@ class Result:
     iteration: Iteration | None = None  # ``jh newton --steps N``
     landscape: CurvatureMap | None = None  # ``jh map``
     profile: Profile | None = None  # ``jh profile``
+    # ``matrix`` before ``calculus.away_from_jumps`` showed its DiracDelta / Derivative(floor) terms
+    # as 0 (None when nothing was removed): batch evaluation reads where entries are undefined from it.
+    jumps: sympy.ImmutableMatrix | None = None
 
     def to_json(self) -> str:
         from jhcli.render import render
