@@ -24,6 +24,7 @@ from jhcli.models import (
     Spectrum,
     Status,
 )
+from jhcli.printing import matrix_texts
 from jhcli.render.common import condition_float, names, sstr, value_text
 
 
@@ -34,7 +35,7 @@ def _value(entry: Entry) -> str:
 
 
 def _matrix(matrix: sympy.MatrixBase) -> list[list[str]]:
-    return [[sstr(matrix[i, j]) for j in range(matrix.cols)] for i in range(matrix.rows)]
+    return matrix_texts(matrix)
 
 
 def spectrum_json(spectrum: Spectrum) -> dict[str, Any]:
