@@ -20,7 +20,7 @@ undefined otherwise (``|x|`` at 0: -1 and 1).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,12 +47,36 @@ def _is_undefined(value: sympy.Expr | None) -> bool:
     return value is None or bool(value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo))
 
 
-def _substituted(expr: sympy.Expr, point: Mapping[Any, Any]) -> sympy.Expr | None:
+# Nodes that need more than a substitution: kinks (see _KINKS) and derivatives SymPy left unevaluated.
+_DELICATE = (sympy.sign, sympy.Heaviside, sympy.DiracDelta, sympy.Derivative, sympy.Subs)
+
+
+def _is_delicate(expr: sympy.Expr) -> bool:
+    """True when ``expr`` holds a kink or an unevaluated derivative; otherwise its value at a point
+    is a plain substitution (checked once per entry, so that smooth entries skip the kink search)."""
+    return bool(expr.has(*_DELICATE))
+
+
+def _substituted(expr: sympy.Expr, point: Mapping[Any, Any], delicate: bool = True) -> sympy.Expr | None:
     """``expr`` at ``point``; None where SymPy refuses the value (``Max(1, zoo)`` is no number)."""
     try:
-        return _replace_floor_derivatives(expr).xreplace(point)
+        return (_replace_floor_derivatives(expr) if delicate else expr).xreplace(point)
     except (ValueError, TypeError):
         return None
+
+
+class _Memo:
+    """What one evaluation of a matrix at one point has learnt about expressions met more than
+    once: the function (a source of every entry) and gradient entries (a source of a whole row)."""
+
+    def __init__(self) -> None:
+        self.problems: dict[sympy.Expr, Entry | None] = {}
+        self.values: dict[sympy.Expr, sympy.Expr | None] = {}
+
+    def substituted(self, expr: sympy.Expr, point: Mapping[Any, Any], delicate: bool) -> sympy.Expr | None:
+        if expr not in self.values:
+            self.values[expr] = _substituted(expr, point, delicate)
+        return self.values[expr]
 
 
 @dataclass(frozen=True)
@@ -229,6 +253,8 @@ def _replace_floor_derivatives(expr: sympy.Expr) -> sympy.Expr:
 
 def to_float(value: sympy.Expr) -> float | None:
     """A float view of an exact real number, or None when it is not a finite real float."""
+    if value.is_Integer and abs(value.p) < 2**53:
+        return float(value.p)  # exact, as the general path below gives
     if value.free_symbols:
         return None  # a value that still holds parameters has no float view
     n = value.evalf(_PRECISION)
@@ -266,18 +292,52 @@ def evaluate(
     >>> evaluate(2*abs(x), zero, origin=Origin(x*abs(x), x)).exact
     0
     """
+    return _evaluate(expr, point, also_defined, origin, simplify, _Memo())
+
+
+def _source_problem(
+    source: sympy.Expr, point: Mapping[sympy.Symbol, sympy.Expr], memo: _Memo
+) -> Entry | None:
+    """Why ``source`` (which must be defined for an entry to mean anything) is not, or None."""
+    if source in memo.problems:
+        return memo.problems[source]
+    delicate = _is_delicate(source)
+    problem = None
+    unevaluated = _kink(source, point) if delicate else None
+    if unevaluated is not None and unevaluated.startswith("the derivative"):
+        problem = Entry(Status.UNDEFINED, None, None, f"not decided here: {unevaluated}")
+    elif _is_undefined(memo.substituted(source, point, delicate)):
+        problem = Entry(Status.UNDEFINED, None, None, f"{source} is undefined at this point")
+    memo.problems[source] = problem
+    return problem
+
+
+_ZERO = Entry(Status.OK, sympy.S.Zero, 0.0)  # an exact zero entry at any point where its sources are defined
+
+
+def _evaluate(
+    expr: sympy.Expr,
+    point: Mapping[sympy.Symbol, sympy.Expr],
+    also_defined: Iterable[sympy.Expr],
+    origin: Origin | None,
+    simplify: bool,
+    memo: _Memo,
+) -> Entry:
     for source in also_defined:
-        unevaluated = _kink(source, point)
-        if unevaluated is not None and unevaluated.startswith("the derivative"):
-            return Entry(Status.UNDEFINED, None, None, f"not decided here: {unevaluated}")
-        if _is_undefined(_substituted(source, point)):
-            return Entry(Status.UNDEFINED, None, None, f"{source} is undefined at this point")
-    kink = _kink(expr, point)
+        if source.is_Rational:
+            continue  # a rational number is defined everywhere
+        problem = _source_problem(source, point, memo)
+        if problem is not None:
+            return problem
+    if expr is sympy.S.Zero:
+        return _ZERO
+    delicate = _is_delicate(expr)
+    kink = _kink(expr, point) if delicate else None
     if kink is not None:
         if origin is None:
             return Entry(Status.UNDEFINED, None, None, f"not differentiable here: {kink}")
         return _at_kink(expr, point, origin, kink, simplify)
-    value = _substituted(expr, point)
+    value = memo.substituted(expr, point, delicate)
     if value is None or _is_undefined(value):
         return Entry(Status.UNDEFINED, None, None, f"{expr} is undefined at this point")
     _check_size(value)
@@ -306,17 +366,65 @@ def evaluate_matrix(
 ) -> tuple[tuple[Entry, ...], ...]:
     """Evaluate every entry; ``sources[i][j]`` must be defined for entry (i, j), which is the
     derivative ``origins[i][j]``."""
+    memo = _Memo()
     with step("evaluating at a point"):
         return tuple(
             tuple(
-                evaluate(
+                _evaluate(
                     matrix[i, j],
                     point,
-                    also_defined=sources[i][j] if sources else (),
-                    origin=origins[i][j] if origins else None,
-                    simplify=simplify,
+                    sources[i][j] if sources else (),
+                    origins[i][j] if origins else None,
+                    simplify,
+                    memo,
                 )
                 for j in range(matrix.cols)
             )
             for i in range(matrix.rows)
         )
+
+
+def evaluate_derivatives(
+    matrix: sympy.MatrixBase,
+    raw: sympy.MatrixBase,
+    point: Mapping[sympy.Symbol, sympy.Expr],
+    *,
+    needs: Callable[[int], Sequence[sympy.Expr]],
+    origin: Callable[[int, int], Origin],
+    simplify: bool = True,
+) -> tuple[tuple[Entry, ...], ...]:
+    """Evaluate a derivative matrix: entry (i, j) is ``origin(i, j)``, and it means something only
+    where ``needs(i)`` (the function it comes from) and its raw form ``raw[i, j]`` are defined.
+
+    The same as ``evaluate_matrix`` with ``sources[i][j] = [*needs(i), raw[i, j]]``, visiting only
+    the non-zero entries: a zero entry (in both forms) is 0 wherever its row's sources are defined.
+    """
+    memo = _Memo()
+    shown = {k: v for k, v in matrix.todok().items() if v != 0}
+    raw_entries = shown if raw is matrix else {k: v for k, v in raw.todok().items() if v != 0}
+    by_row: dict[int, set[int]] = {}
+    for i, j in [*shown, *raw_entries]:
+        by_row.setdefault(i, set()).add(j)
+    rows = []
+    zero = sympy.S.Zero
+    with step("evaluating at a point"):
+        for i in range(matrix.rows):
+            row_needs = needs(i)
+            problem = None
+            for source in row_needs:
+                if not source.is_Rational:
+                    problem = _source_problem(source, point, memo)
+                    if problem is not None:
+                        break
+            row = [problem or _ZERO] * matrix.cols
+            for j in sorted(by_row.get(i, ())):
+                row[j] = _evaluate(
+                    shown.get((i, j), zero),
+                    point,
+                    [*row_needs, raw_entries.get((i, j), zero)],
+                    origin(i, j),
+                    simplify,
+                    memo,
+                )
+            rows.append(tuple(row))
+    return tuple(rows)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import sympy
 
 from jhcli import calculus, checking
-from jhcli.analysis import Origin, evaluate_matrix, to_float
+from jhcli.analysis import Origin, evaluate_derivatives, evaluate_matrix, to_float
 from jhcli.errors import LimitError, MathError, ParseError, UsageError
 from jhcli.limits import Limits, attempt, current_limits, limit_note, limits_in_force, step, time_budget
 from jhcli.models import (
@@ -220,14 +220,17 @@ def _result(
     )
 
 
-Derivation: TypeAlias = "Callable[[int, int], tuple[list[sympy.Expr], Origin]]"
-"""For entry (i, j): what must be defined for it to exist, and which derivative it is."""
+Needs: TypeAlias = "Callable[[int], Sequence[sympy.Expr]]"
+"""For row i: what must be defined for its entries to exist (the function they come from)."""
+Derivation: TypeAlias = "Callable[[int, int], Origin]"
+"""For entry (i, j): which derivative it is."""
 
 
 def _evaluate_all(
     matrix: sympy.MatrixBase,
     raw: sympy.MatrixBase | Callable[[], sympy.MatrixBase],
     problem: _Problem,
+    needs: Needs,
     derivation: Derivation,
     simplify: bool,
 ) -> list[PointResult]:
@@ -240,12 +243,9 @@ def _evaluate_all(
         return []
     if callable(raw):
         raw = raw() if simplify else matrix
-    cells = [[derivation(i, j) for j in range(matrix.cols)] for i in range(matrix.rows)]
-    sources = [[[*needs, raw[i, j]] for j, (needs, _) in enumerate(row)] for i, row in enumerate(cells)]
-    origins = [[origin for _, origin in row] for row in cells]
     out = []
     for point in problem.points:
-        values = evaluate_matrix(matrix, point, sources=sources, origins=origins, simplify=simplify)
+        values = evaluate_derivatives(matrix, raw, point, needs=needs, origin=derivation, simplify=simplify)
         out.append(PointResult(at=tuple((v, point[v]) for v in problem.variables), values=values))
     return out
 
@@ -277,13 +277,10 @@ def jacobian(
     with time_budget(timeout), limits_in_force(limits):
         problem = _Problem(functions, vars, at, decimals, let)
         fs, vs = problem.functions, problem.variables
-        matrix = calculus.jacobian(fs, vs, simplify=simplify)
+        pair = calculus.jacobian_pair(fs, vs, simplify=simplify)
+        matrix = pair.shown
         points = _evaluate_all(
-            matrix,
-            lambda: calculus.jacobian(fs, vs, simplify=False),
-            problem,
-            lambda i, j: ([fs[i]], Origin(fs[i], vs[j])),
-            simplify,
+            matrix, pair.raw, problem, lambda i: [fs[i]], lambda i, j: Origin(fs[i], vs[j]), simplify
         )
         if check:
             points = [
@@ -312,13 +309,10 @@ def gradient(
     with time_budget(timeout), limits_in_force(limits):
         problem = _Problem(function, vars, at, decimals, let)
         f, vs = problem.scalar("gradient"), problem.variables
-        matrix = calculus.gradient(f, vs, simplify=simplify)
+        pair = calculus.gradient_pair(f, vs, simplify=simplify)
+        matrix = pair.shown
         points = _evaluate_all(
-            matrix,
-            lambda: calculus.gradient(f, vs, simplify=False),
-            problem,
-            lambda i, j: ([f], Origin(f, vs[i])),
-            simplify,
+            matrix, pair.raw, problem, lambda i: [f], lambda i, j: Origin(f, vs[i]), simplify
         )
         return _result(Command.GRADIENT, problem, matrix, points)
 
@@ -364,8 +358,9 @@ def hessian(
     with time_budget(timeout), limits_in_force(limits):
         problem = _Problem(function, vars, at, decimals, let)
         f, vs = problem.scalar("hessian"), problem.variables
-        grad = calculus.gradient(f, vs, simplify=simplify)
-        matrix = calculus.hessian_from_gradient(grad, vs, simplify=simplify)
+        grad_pair = calculus.gradient_pair(f, vs, simplify=simplify)
+        hessian_pair = calculus.hessian_pair(grad_pair, vs, simplify=simplify)
+        grad, raw_grad, matrix = grad_pair.shown, grad_pair.raw, hessian_pair.shown
         points: list[PointResult] = []
         if (eig or vectors) and not problem.points:
             if matrix.free_symbols & set(vs):
@@ -376,13 +371,13 @@ def hessian(
         else:
             constant = False
         if problem.points:
-            raw_grad = calculus.gradient(f, vs, simplify=False) if simplify else grad
-            raw = calculus.hessian_from_gradient(raw_grad, vs, simplify=False) if simplify else matrix
+            raw_column = raw_grad.todok()
             points = _evaluate_all(
                 matrix,
-                raw,
+                hessian_pair.raw,
                 problem,
-                lambda i, j: ([f, raw_grad[i]], Origin(grad[i], vs[j], Origin(f, vs[i]))),
+                lambda i: [f, raw_column.get((i, 0), sympy.S.Zero)],
+                lambda i, j: Origin(grad[i], vs[j], Origin(f, vs[i])),
                 simplify,
             )
             if eig or vectors or classify:
@@ -769,7 +764,8 @@ def jvp(
             matrix,
             lambda: calculus.jvp(fs, vs, vector, simplify=False),
             problem,
-            lambda i, j: ([fs[i]], Origin(fs[i], None, direction=direction)),
+            lambda i: [fs[i]],
+            lambda i, j: Origin(fs[i], None, direction=direction),
             simplify,
         )
         return _result(Command.JVP, problem, matrix, points, vector=vector)
@@ -802,7 +798,8 @@ def vjp(
             matrix,
             lambda: calculus.vjp(fs, vs, vector, simplify=False),
             problem,
-            lambda i, j: ([*fs], Origin(loss, vs[i])),
+            lambda i: fs,
+            lambda i, j: Origin(loss, vs[i]),
             simplify,
         )
         return _result(Command.VJP, problem, matrix, points, vector=vector)
@@ -840,7 +837,8 @@ def hvp(
                 matrix,
                 raw,
                 problem,
-                lambda i, j: ([f, directional], Origin(directional, vs[i], first)),
+                lambda i: [f, directional],
+                lambda i, j: Origin(directional, vs[i], first),
                 simplify,
             )
         return _result(Command.HVP, problem, matrix, points, vector=vector)
@@ -1029,7 +1027,8 @@ def chain(
             product,
             calculus.jacobian(composed, variables, simplify=False) if problem.points else product,
             problem,
-            lambda i, j: ([composed[i]], Origin(composed[i], variables[j])),
+            lambda i: [composed[i]],
+            lambda i, j: Origin(composed[i], variables[j]),
             simplify,
         )
         factors = (

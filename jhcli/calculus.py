@@ -13,11 +13,49 @@ trick: 2n derivatives instead of n²).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import sympy
 
+from jhcli import engine
 from jhcli.limits import step
+
+
+def _free_of_sums(expr: sympy.Basic) -> bool:
+    """True when no node of ``expr`` is a sum and every power has an integer exponent.
+
+    Such an expression (``-400*x1``, ``7*cos(7*x2)``, ``x*exp(y)/y**2``) has no common factor to
+    pull out and nothing to put over a common denominator: ``cheap_simplify`` returns it as it is.
+    """
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if node.is_Atom:
+            continue
+        if node.is_Add or (node.is_Pow and not node.exp.is_Integer):
+            return False
+        stack.extend(node.args)
+    return True
+
+
+def is_polynomial(expr: sympy.Basic) -> bool:
+    """True when ``expr`` is built from rational numbers and symbols by +, * and powers with
+    non-negative integer exponents (``1200*x1**2 - 400*x2 + 202``, ``-400*x1*(x2 - x1**2)``)."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if node.is_Symbol or node.is_Rational:
+            continue
+        if node.is_Pow:
+            if not (node.exp.is_Integer and node.exp >= 0):
+                return False
+            stack.append(node.base)
+        elif node.is_Add or node.is_Mul:
+            stack.extend(node.args)
+        else:
+            return False
+    return True
 
 
 def cheap_simplify(expr: sympy.Expr) -> sympy.Expr:
@@ -26,16 +64,26 @@ def cheap_simplify(expr: sympy.Expr) -> sympy.Expr:
     Full ``sympy.simplify`` can take seconds per entry; combining fractions over a common
     denominator (``together``) and pulling out common factors (``factor_terms``) keeps output
     readable at a few milliseconds. Neither cancels common factors, so the result is defined
-    exactly where ``expr`` is.
+    exactly where ``expr`` is. An expression without sums (a product of powers and functions of
+    such products) is returned at once: neither rewriting changes it.
 
     >>> x, y = sympy.symbols("x y", real=True)
     >>> cheap_simplify(-x**2/(x**2 + y**2)**sympy.Rational(3, 2) + 1/sympy.sqrt(x**2 + y**2))
     y**2/(x**2 + y**2)**(3/2)
     """
-    if expr.is_Atom:
+    if expr.is_Atom or _free_of_sums(expr):
         return expr
     candidates = [expr, sympy.factor_terms(expr), sympy.factor_terms(sympy.together(expr))]
     return min(candidates, key=sympy.count_ops)
+
+
+def tidy_derivative(expr: sympy.Expr) -> sympy.Expr:
+    """How a derivative is shown: ``cheap_simplify``, except that a polynomial stays as SymPy
+    builds it (expanded where the rules of differentiation expand it), which is already short
+    and costs nothing to keep: a Hessian of 1,000 variables has thousands of such entries."""
+    if expr.is_Atom or is_polynomial(expr):
+        return expr
+    return cheap_simplify(expr)
 
 
 # d/dv sign(u) = 2 DiracDelta(u) du/dv and d/dv Heaviside(u) = DiracDelta(u) du/dv. SymPy applies
@@ -61,10 +109,98 @@ def _chain_rule_for_jump(node: sympy.Derivative) -> sympy.Expr:
 def _diff(expr: sympy.Expr, var: sympy.Symbol, simplify: bool) -> sympy.Expr:
     if var not in expr.free_symbols:
         return sympy.S.Zero
-    d = sympy.diff(expr, var)
+    return _finish(_term_diff(expr, var), simplify)
+
+
+def _finish(d: sympy.Expr, simplify: bool) -> sympy.Expr:
     if d.has(sympy.Derivative):
         d = d.replace(_is_unevaluated_jump, _chain_rule_for_jump)
-    return cheap_simplify(d) if simplify else d
+    return tidy_derivative(d) if simplify else d
+
+
+class Terms:
+    """A function split into its terms (the arguments of a top-level sum), indexed by variable.
+
+    ``d(v)`` is ``sympy.diff(function, v)`` (the same expression: SymPy differentiates a sum term
+    by term), computed from only the terms that contain ``v``. Differentiating a sum of n terms by
+    each of n variables costs n term derivatives for a sparse function instead of n**2.
+    """
+
+    def __init__(self, function: sympy.Expr, variables: Iterable[sympy.Symbol]) -> None:
+        self.function = function
+        wanted = set(variables)
+        terms = function.args if function.is_Add else (function,)
+        self.single = len(terms) == 1
+        self.by_variable: dict[sympy.Symbol, list[sympy.Expr]] = {}
+        for term in terms:
+            for v in term.free_symbols & wanted:
+                self.by_variable.setdefault(v, []).append(term)
+
+    def d(self, var: sympy.Symbol) -> sympy.Expr:
+        """The raw derivative (no tidy-up) by ``var``."""
+        terms = self.by_variable.get(var)
+        if not terms:
+            return sympy.S.Zero
+        if self.single:
+            return _finish(_term_diff(self.function, var), False)
+        return _finish(sympy.Add(*[_term_diff(t, var) for t in terms]), False)
+
+
+def _term_diff(term: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
+    """``sympy.diff(term, var)``, through ``jhcli.engine`` where it applies (the same expression)."""
+    try:
+        return engine.diff(term, var)
+    except engine.Unsupported:
+        return sympy.diff(term, var)
+
+
+def sparse_matrix(
+    rows: int, cols: int, entries: Mapping[tuple[int, int], sympy.Expr]
+) -> sympy.ImmutableMatrix:
+    """An immutable matrix from its non-zero entries, without visiting the zeros.
+
+    (SymPy stores matrices as a dict of non-zero entries; building one from a dense list of n**2
+    entries compares each with 0 first, which costs about a second at n = 1000.)
+    """
+    return sympy.ImmutableMatrix.from_dok(rows, cols, {k: v for k, v in entries.items() if v != 0})
+
+
+def nonzero_entries(matrix: sympy.MatrixBase) -> dict[tuple[int, int], sympy.Expr]:
+    """The non-zero entries of a matrix, keyed by (row, column), without visiting the zeros."""
+    return {k: v for k, v in matrix.todok().items() if v != 0}
+
+
+@dataclass(frozen=True)
+class Derivatives:
+    """A derivative matrix as shown (tidied) and as computed (raw), which must also be defined at
+    a point for the value there to mean anything. ``raw`` is ``shown`` when nothing was tidied."""
+
+    shown: sympy.ImmutableMatrix
+    raw: sympy.ImmutableMatrix
+
+
+def _pair(rows: int, cols: int, raw: dict[tuple[int, int], sympy.Expr], simplify: bool) -> Derivatives:
+    raw_matrix = sparse_matrix(rows, cols, raw)
+    if not simplify:
+        return Derivatives(raw_matrix, raw_matrix)
+    shown = {k: tidy_derivative(v) for k, v in raw.items()}
+    if all(shown[k] is raw[k] for k in raw):
+        return Derivatives(raw_matrix, raw_matrix)
+    return Derivatives(sparse_matrix(rows, cols, shown), raw_matrix)
+
+
+def jacobian_pair(
+    functions: Sequence[sympy.Expr], variables: Sequence[sympy.Symbol], *, simplify: bool = True
+) -> Derivatives:
+    """The Jacobian, shown and raw (see ``Derivatives``), each function differentiated term by term."""
+    position = {v: j for j, v in enumerate(variables)}
+    raw: dict[tuple[int, int], sympy.Expr] = {}
+    with step("computing the Jacobian"):
+        for i, f in enumerate(functions):
+            terms = Terms(f, variables)
+            for v in terms.by_variable:
+                raw[(i, position[v])] = terms.d(v)
+        return _pair(len(functions), len(variables), raw, simplify)
 
 
 def jacobian(
@@ -78,9 +214,20 @@ def jacobian(
     [2*x, 1],
     [  y, x]])
     """
-    with step("computing the Jacobian"):
-        rows = [[_diff(f, v, simplify) for v in variables] for f in functions]
-    return sympy.ImmutableMatrix(rows)
+    return jacobian_pair(functions, variables, simplify=simplify).shown
+
+
+def gradient_pair(
+    function: sympy.Expr, variables: Sequence[sympy.Symbol], *, simplify: bool = True
+) -> Derivatives:
+    """The gradient column, shown and raw (see ``Derivatives``)."""
+    raw: dict[tuple[int, int], sympy.Expr] = {}
+    with step("computing the gradient"):
+        terms = Terms(function, variables)
+        for i, v in enumerate(variables):
+            if v in terms.by_variable:
+                raw[(i, 0)] = terms.d(v)
+        return _pair(len(variables), 1, raw, simplify)
 
 
 def gradient(
@@ -92,27 +239,45 @@ def gradient(
     >>> gradient(x**2*y + sympy.sin(x), [x, y]).T
     Matrix([[2*x*y + cos(x), x**2]])
     """
-    with step("computing the gradient"):
-        entries = [_diff(function, v, simplify) for v in variables]
-    return sympy.ImmutableMatrix(len(entries), 1, entries)
+    return gradient_pair(function, variables, simplify=simplify).shown
+
+
+def hessian_pair(
+    grad: Derivatives, variables: Sequence[sympy.Symbol], *, simplify: bool = True
+) -> Derivatives:
+    """The Hessian, shown and raw, as the Jacobian of the gradient: row i is the shown gradient
+    entry i differentiated by x_j for j >= i (only the x_j it contains), mirrored; the raw
+    Hessian differentiates the raw gradient entry, where it differs from the shown one."""
+    n = len(variables)
+    position = {v: j for j, v in enumerate(variables)}
+    shown_grad, raw_grad = nonzero_entries(grad.shown), nonzero_entries(grad.raw)
+    raw: dict[tuple[int, int], sympy.Expr] = {}
+    shown: dict[tuple[int, int], sympy.Expr] = {}
+    with step("computing the Hessian"):
+        for i in sorted({i for i, _ in shown_grad} | {i for i, _ in raw_grad}):
+            g = shown_grad.get((i, 0), sympy.S.Zero)
+            g_raw = raw_grad.get((i, 0), sympy.S.Zero)
+            terms = Terms(g, variables)
+            raw_terms = terms if g_raw is g else Terms(g_raw, variables)
+            for v in set(terms.by_variable) | set(raw_terms.by_variable):
+                j = position[v]
+                if j < i:
+                    continue
+                d = terms.d(v)
+                shown[(i, j)] = shown[(j, i)] = tidy_derivative(d) if simplify else d
+                raw[(i, j)] = raw[(j, i)] = d if raw_terms is terms else raw_terms.d(v)
+        raw_matrix = sparse_matrix(n, n, raw)
+        if all(shown[k] is raw[k] for k in raw):
+            return Derivatives(raw_matrix, raw_matrix)
+        return Derivatives(sparse_matrix(n, n, shown), raw_matrix)
 
 
 def hessian_from_gradient(
     grad: sympy.MatrixBase, variables: Sequence[sympy.Symbol], *, simplify: bool = True
 ) -> sympy.ImmutableMatrix:
     """The Hessian as the (symmetric) Jacobian of a gradient column."""
-    n = len(variables)
-    entries: dict[tuple[int, int], sympy.Expr] = {}
-    with step("computing the Hessian"):
-        for i in range(n):
-            g = grad[i]
-            present = g.free_symbols
-            for j in range(i, n):
-                if variables[j] in present:
-                    d = _diff(g, variables[j], simplify)
-                    if d != 0:
-                        entries[(i, j)] = entries[(j, i)] = d
-    return sympy.ImmutableMatrix(sympy.SparseMatrix(n, n, entries))
+    column = sympy.ImmutableMatrix(grad)
+    return hessian_pair(Derivatives(column, column), variables, simplify=simplify).shown
 
 
 def hessian(
@@ -126,9 +291,8 @@ def hessian(
     [2, 3],
     [3, 2]])
     """
-    return hessian_from_gradient(
-        gradient(function, variables, simplify=simplify), variables, simplify=simplify
-    )
+    grad = gradient_pair(function, variables, simplify=simplify)
+    return hessian_pair(grad, variables, simplify=simplify).shown
 
 
 def jvp(

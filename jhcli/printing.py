@@ -38,5 +38,23 @@ def sstr(expr: Any) -> str:
     """
     if not isinstance(expr, sympy.Basic):
         return str(expr)
+    if expr.is_Integer:  # what the printer writes, without building one (10**6 zeros of a big Hessian)
+        return str(expr.p)
     e_is_variable = any(s.name == "e" for s in expr.free_symbols)
     return str(_JhStrPrinter({"e_is_variable": e_is_variable}).doprint(expr))
+
+
+def matrix_texts(matrix: sympy.MatrixBase) -> list[list[str]]:
+    """Every entry of a matrix as ``sstr`` text, row by row.
+
+    Reads the entries in one pass (``tolist``; indexing ``matrix[i, j]`` costs microseconds per
+    entry), and prints each entry object once: a Hessian of 1,000 variables is mostly zeros
+    (one shared ``S.Zero``), and its mirrored entries are the same objects.
+    """
+    texts: dict[int, str] = {id(sympy.S.Zero): "0"}  # by identity: a symmetric entry is printed once
+    rows = matrix.tolist()
+    for row in rows:
+        for e in row:
+            if id(e) not in texts:
+                texts[id(e)] = sstr(e)
+    return [[texts[id(e)] for e in row] for row in rows]

@@ -18,10 +18,11 @@ from jhcli.models import (
     Result,
     Status,
 )
+from jhcli.printing import matrix_texts
+from jhcli.render.common import condition_float, names, sstr, value_text
 
 if TYPE_CHECKING:
     from jhcli.findings import CriticalPoint, Family, Iteration, NewtonStep, Quantity, Spectrum
-from jhcli.render.common import condition_float, names, sstr, value_text
 
 
 def _value(entry: Entry) -> str:
@@ -31,7 +32,7 @@ def _value(entry: Entry) -> str:
 
 
 def _matrix(matrix: sympy.MatrixBase) -> list[list[str]]:
-    return [[sstr(matrix[i, j]) for j in range(matrix.cols)] for i in range(matrix.rows)]
+    return matrix_texts(matrix)
 
 
 def spectrum_json(spectrum: Spectrum) -> dict[str, Any]:
@@ -253,17 +254,25 @@ def to_data(result: Result) -> dict[str, Any]:
 
 def _is_flat(value: Any) -> bool:
     """Scalars, and lists (of lists) of scalars: written on one line."""
-    if isinstance(value, list):
-        return all(_is_flat(v) and not isinstance(v, dict) for v in value)
+    if isinstance(value, list):  # one isinstance per element: a matrix may have 10**6 of them
+        return not any(isinstance(v, dict) for v in value) and all(
+            _is_flat(v) for v in value if isinstance(v, list)
+        )
     return not isinstance(value, dict)
+
+
+def _may_fit(value: dict[str, Any]) -> bool:
+    """False when ``value`` cannot be written in 72 characters (a list of 37 items needs 74)."""
+    return len(value) <= 24 and not any(isinstance(v, (list, dict)) and len(v) > 36 for v in value.values())
 
 
 def dumps(value: Any, indent: str = "") -> str:
     """JSON with objects indented and vectors/matrices kept on one line each."""
     if isinstance(value, dict) and value:
-        one_line = json.dumps(value, ensure_ascii=False)
-        if len(one_line) <= 72 and all(_is_flat(v) for v in value.values()):
-            return one_line
+        if _may_fit(value):
+            one_line = json.dumps(value, ensure_ascii=False)
+            if len(one_line) <= 72 and all(_is_flat(v) for v in value.values()):
+                return one_line
         inner = indent + "  "
         items = [f"{inner}{json.dumps(k)}: {dumps(v, inner)}" for k, v in value.items()]
         return "{\n" + ",\n".join(items) + "\n" + indent + "}"

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from jhcli.models import Classification, Command, Result
+from jhcli.printing import matrix_texts
 from jhcli.render.common import (
     CHECK_TITLE,
     DEFAULT_DIGITS,
@@ -85,13 +86,13 @@ def render(
     lines += ["$$", body, "$$", ""]
     for factor in result.factors:
         f = factor.matrix
-        cells = [[sstr(f[i, j]) for j in range(f.cols)] for i in range(f.rows)]
+        cells = matrix_texts(f)
         lines += [f"{factor.label}:", "", *_table(*factor_labels(result, factor.key), cells), ""]
     if result.factors:
         lines += [f"{matrix_title(result)}:", ""]
     m = result.matrix
     if symbolic:
-        lines += _table(rows, columns, [[sstr(m[i, j]) for j in range(m.cols)] for i in range(m.rows)])
+        lines += _table(rows, columns, matrix_texts(m))
     if result.check is not None:
         lines += ["", check_text(result.check)]
     for point in result.points:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from jhcli.models import Classification, Command, Result
+from jhcli.printing import matrix_texts
 from jhcli.render.common import (
     CHECK_TITLE,
     DEFAULT_DIGITS,
@@ -92,7 +93,7 @@ def _picture_lines(result: Result, digits: int) -> list[str]:
     if result.profile is None:
         lines += [
             f"{matrix_title(result)}:",
-            *matrix_block([[sstr(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]),
+            *matrix_block(matrix_texts(m)),
             "",
             *pictures.to_plain(pictures.map_rows(result)),
         ]
@@ -117,7 +118,7 @@ def render(result: Result, *, digits: int = DEFAULT_DIGITS, symbolic: bool = Tru
             f"read as: {read_as(result)}",
             f"variables: {', '.join(s.name for s in result.variables)}",
             f"{matrix_title(result)}:",
-            *matrix_block([[sstr(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]),
+            *matrix_block(matrix_texts(m)),
             *_newton_lines(result, digits),
             *(f"note: {n}" for n in result.notes),
         ]
@@ -134,12 +135,12 @@ def render(result: Result, *, digits: int = DEFAULT_DIGITS, symbolic: bool = Tru
         f = factor.matrix
         lines += [
             f"{factor.label}:",
-            *matrix_block([[sstr(f[i, j]) for j in range(f.cols)] for i in range(f.rows)]),
+            *matrix_block(matrix_texts(f)),
         ]
     if symbolic or not result.points:
         lines += [
             f"{matrix_title(result)}:",
-            *matrix_block([[sstr(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]),
+            *matrix_block(matrix_texts(m)),
         ]
     if result.check is not None:
         lines.append(check_text(result.check))
