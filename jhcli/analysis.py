@@ -26,6 +26,7 @@ from typing import Any
 
 import sympy
 
+from jhcli import progress
 from jhcli.calculus import cheap_simplify
 from jhcli.errors import LimitError
 from jhcli.limits import current_limits, limit_note, step
@@ -306,9 +307,10 @@ def evaluate_matrix(
 ) -> tuple[tuple[Entry, ...], ...]:
     """Evaluate every entry; ``sources[i][j]`` must be defined for entry (i, j), which is the
     derivative ``origins[i][j]``."""
-    with step("evaluating at a point"):
-        return tuple(
-            tuple(
+    rows = []
+    with step("evaluating at a point"), progress.task("evaluating at a point", matrix.rows) as advance:
+        for i in range(matrix.rows):
+            row = tuple(
                 evaluate(
                     matrix[i, j],
                     point,
@@ -318,5 +320,6 @@ def evaluate_matrix(
                 )
                 for j in range(matrix.cols)
             )
-            for i in range(matrix.rows)
-        )
+            rows.append(row)
+            advance()
+    return tuple(rows)

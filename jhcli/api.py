@@ -164,19 +164,21 @@ class _Problem:
             bindings, self.parameters = _bindings(let, declared, decimals)
             symbols = declared.symbols if declared is not None else None
             self.functions = _functions(functions, symbols, decimals, bindings)
-        _check_count(len(self.functions), "functions")
-        self.variables = (
-            symbols
-            if symbols is not None
-            else [s for s in ordered_symbols(self.functions) if s not in self.parameters]
-        )
-        _check_count(len(self.variables), "variables")
-        if not self.variables:
-            hint = " (symbols in --let values are parameters)" if self.parameters else ""
-            raise UsageError(f"no variables: the function is constant{hint}; name them with --vars")
-        self.lets = tuple((name, b.expr) for name, b in bindings.items() if not b.source.startswith("--vars"))
-        self.shaped = declared.shaped if declared is not None else {}
-        self.points = _points(at, self.variables, declared.shaped if declared else None)
+            _check_count(len(self.functions), "functions")
+            self.variables = (
+                symbols
+                if symbols is not None
+                else [s for s in ordered_symbols(self.functions) if s not in self.parameters]
+            )
+            _check_count(len(self.variables), "variables")
+            if not self.variables:
+                hint = " (symbols in --let values are parameters)" if self.parameters else ""
+                raise UsageError(f"no variables: the function is constant{hint}; name them with --vars")
+            self.lets = tuple(
+                (name, b.expr) for name, b in bindings.items() if not b.source.startswith("--vars")
+            )
+            self.shaped = declared.shaped if declared is not None else {}
+            self.points = _points(at, self.variables, declared.shaped if declared else None)
 
     @classmethod
     def parsed(
@@ -186,7 +188,8 @@ class _Problem:
         problem = cls.__new__(cls)
         problem.functions, problem.variables = list(functions), list(variables)
         problem.parameters, problem.lets, problem.shaped = set(), (), {}
-        problem.points = _points(at, problem.variables)
+        with step("reading the input"):
+            problem.points = _points(at, problem.variables)
         return problem
 
     def scalar(self, command: str) -> sympy.Expr:
@@ -201,7 +204,8 @@ class _Problem:
 def _result(
     command: Command, problem: _Problem, matrix: sympy.MatrixBase, points: Sequence[PointResult], **extra: Any
 ) -> Result:
-    shown, conditions = calculus.away_from_jumps(matrix)
+    with step("tidying the result"):
+        shown, conditions = calculus.away_from_jumps(matrix)
     notes = tuple(extra.pop("notes", ()))
     if conditions:
         where = " and ".join(conditions)
@@ -422,7 +426,7 @@ def emit(result: Result, target: str, *, latex_env: str = "bmatrix", timeout: fl
     """
     from jhcli import codegen
 
-    with time_budget(timeout):
+    with time_budget(timeout), step("generating the code"):
         return codegen.emit(result, target, latex_env=latex_env)
 
 
@@ -648,6 +652,18 @@ def _vector(
 
     Values are exact expressions and may hold parameters (symbols that are not variables).
     """
+    with step("reading the input"):
+        return _read_vector(given, option, problem, decimals, by_name=by_name)
+
+
+def _read_vector(
+    given: VectorIn | None,
+    option: str,
+    problem: _Problem,
+    decimals: str,
+    *,
+    by_name: bool,
+) -> tuple[sympy.Expr, ...]:
     variables = problem.variables
     if by_name:
         count, kind = (
@@ -977,9 +993,10 @@ def chain(
     Matrix([[2*x*y**2 + cos(x), 2*x**2*y]])
     """
     with time_budget(timeout), limits_in_force(limits):
-        declarations = _declarations(vars)
-        declared = declarations.symbols if declarations is not None else None
-        bindings = _with_bindings(inner, declared, decimals)
+        with step("reading the input"):
+            declarations = _declarations(vars)
+            declared = declarations.symbols if declarations is not None else None
+            bindings = _with_bindings(inner, declared, decimals)
         names = [s for s, _ in bindings]
         inner_exprs = [e for _, e in bindings]
         variables = declared if declared is not None else ordered_symbols(inner_exprs)
@@ -992,7 +1009,8 @@ def chain(
             raise UsageError("no inner variables: the inner functions are constant; name them with --vars")
         _check_count(len(variables), "variables")
         _check_count(len(names), "intermediates")
-        outer_fs = _functions(outer, names, decimals)
+        with step("reading the input"):
+            outer_fs = _functions(outer, names, decimals)
         _check_count(len(outer_fs), "functions")
         mixed = [v.name for v in variables if any(v in f.free_symbols for f in outer_fs)]
         if mixed:
@@ -1058,7 +1076,8 @@ def _range(given: RangeIn, option: str, decimals: str) -> tuple[sympy.Expr, symp
     hint = f"{option} takes LOW:HIGH with LOW < HIGH, e.g. {option} -1:1"
     if len(texts) != 2 or not all(t.strip() for t in texts):
         raise UsageError(f"{hint}; got {given!r}")
-    low, high = (parse_expression(t, decimals=decimals) for t in texts)
+    with step("reading the input"):
+        low, high = (parse_expression(t, decimals=decimals) for t in texts)
     for value, text in ((low, texts[0]), (high, texts[1])):
         if not isinstance(value, sympy.Expr) or value.free_symbols or to_float(value) is None:
             raise UsageError(f"{option}: {text.strip()!r} is not a real number; {hint}")

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import sympy
 
+from jhcli import progress
 from jhcli.limits import step
 
 
@@ -78,8 +79,11 @@ def jacobian(
     [2*x, 1],
     [  y, x]])
     """
-    with step("computing the Jacobian"):
-        rows = [[_diff(f, v, simplify) for v in variables] for f in functions]
+    rows = []
+    with step("computing the Jacobian"), progress.task("computing the Jacobian", len(functions)) as advance:
+        for f in functions:
+            rows.append([_diff(f, v, simplify) for v in variables])
+            advance()
     return sympy.ImmutableMatrix(rows)
 
 
@@ -92,8 +96,11 @@ def gradient(
     >>> gradient(x**2*y + sympy.sin(x), [x, y]).T
     Matrix([[2*x*y + cos(x), x**2]])
     """
-    with step("computing the gradient"):
-        entries = [_diff(function, v, simplify) for v in variables]
+    entries = []
+    with step("computing the gradient"), progress.task("computing the gradient", len(variables)) as advance:
+        for v in variables:
+            entries.append(_diff(function, v, simplify))
+            advance()
     return sympy.ImmutableMatrix(len(entries), 1, entries)
 
 
@@ -103,7 +110,7 @@ def hessian_from_gradient(
     """The Hessian as the (symmetric) Jacobian of a gradient column."""
     n = len(variables)
     entries: dict[tuple[int, int], sympy.Expr] = {}
-    with step("computing the Hessian"):
+    with step("computing the Hessian"), progress.task("computing the Hessian", n) as advance:
         for i in range(n):
             g = grad[i]
             present = g.free_symbols
@@ -112,6 +119,7 @@ def hessian_from_gradient(
                     d = _diff(g, variables[j], simplify)
                     if d != 0:
                         entries[(i, j)] = entries[(j, i)] = d
+            advance()
     return sympy.ImmutableMatrix(sympy.SparseMatrix(n, n, entries))
 
 

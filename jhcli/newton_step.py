@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy
 
-from jhcli import calculus
+from jhcli import calculus, progress
 from jhcli.analysis import Origin, evaluate, evaluate_matrix, to_float
 from jhcli.calculus import cheap_simplify
 from jhcli.curvature import exact_is_zero, exact_sign, inertia, spectrum
@@ -433,11 +433,18 @@ def iterate(derivs: Derivatives, start: Sequence[sympy.Expr], steps: int) -> Ite
     Stops early when g = 0 exactly (converged), when a value is undefined (``failed``), or when a
     pseudo-inverse step is 0 although g is not.
     """
+    with progress.task("taking Newton steps", steps + 1) as advance:
+        return _iterate(derivs, tuple(start), steps, advance)
+
+
+def _iterate(
+    derivs: Derivatives, x: tuple[sympy.Expr, ...], steps: int, advance: progress.Advance
+) -> Iteration:
     vs = derivs.variables
-    x = tuple(start)
     exact = True  # x_0 is the given point
     out: list[Iterate] = []
     for k in range(steps + 1):
+        advance()
         try:
             values = derivs.at(dict(zip(vs, x, strict=True)))
         except LimitError as e:  # an exact value too long to print: go on with floats
