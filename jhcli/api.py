@@ -23,7 +23,7 @@ from typing import Any, TypeAlias
 
 import sympy
 
-from jhcli import calculus, checking
+from jhcli import calculus, checking, memory
 from jhcli.analysis import Origin, evaluate_matrix, to_float
 from jhcli.errors import LimitError, MathError, ParseError, UsageError
 from jhcli.limits import Limits, attempt, current_limits, limit_note, limits_in_force, step, time_budget
@@ -149,6 +149,12 @@ def _check_count(count: int, what: str) -> None:
     if count > getattr(current_limits(), name):
         noun = {"functions": "components", "variables": "variables", "intermediates": "intermediate names"}
         raise LimitError(f"too many {noun[what]}: {count} ({limit_note(name)})")
+
+
+def _check_memory(estimate: Callable[[], memory.Estimate]) -> None:
+    """Refuse a derivative whose estimated size is above the ``memory`` limit, before computing it."""
+    with step("estimating the memory needed"):
+        estimate().check()
 
 
 class _Problem:
@@ -279,6 +285,7 @@ def jacobian(
     with time_budget(timeout), limits_in_force(limits):
         problem = _Problem(functions, vars, at, decimals, let)
         fs, vs = problem.functions, problem.variables
+        _check_memory(lambda: memory.jacobian_estimate(fs, vs))
         matrix = calculus.jacobian(fs, vs, simplify=simplify)
         points = _evaluate_all(
             matrix,
@@ -314,6 +321,7 @@ def gradient(
     with time_budget(timeout), limits_in_force(limits):
         problem = _Problem(function, vars, at, decimals, let)
         f, vs = problem.scalar("gradient"), problem.variables
+        _check_memory(lambda: memory.gradient_estimate(f, vs))
         matrix = calculus.gradient(f, vs, simplify=simplify)
         points = _evaluate_all(
             matrix,
@@ -366,6 +374,7 @@ def hessian(
     with time_budget(timeout), limits_in_force(limits):
         problem = _Problem(function, vars, at, decimals, let)
         f, vs = problem.scalar("hessian"), problem.variables
+        _check_memory(lambda: memory.hessian_estimate(f, vs))
         grad = calculus.gradient(f, vs, simplify=simplify)
         matrix = calculus.hessian_from_gradient(grad, vs, simplify=simplify)
         points: list[PointResult] = []
@@ -556,6 +565,7 @@ def newton(
         if steps is not None and len(problem.points) != 1:
             raise UsageError(f"--steps iterates from one point; got {len(problem.points)} --at points")
         f, vs = problem.scalar("newton"), problem.variables
+        _check_memory(lambda: memory.hessian_estimate(f, vs))
         derivs = Derivatives(f, vs, simplify=simplify)
         points: list[PointResult] = []
         for point in problem.points:
@@ -597,6 +607,7 @@ def critical(
     with time_budget(timeout), limits_in_force(limits):
         problem = _Problem(function, vars, (), decimals, let)
         f, vs = problem.scalar("critical"), problem.variables
+        _check_memory(lambda: memory.hessian_estimate(f, vs))
         matrix = calculus.hessian(f, vs, simplify=simplify)
         search = find_critical_points(f, vs, box=box)
         return _result(
@@ -777,6 +788,7 @@ def jvp(
         problem = _Problem(functions, vars, at, decimals, let)
         fs, vs = problem.functions, problem.variables
         vector = _vector(v, "--v", problem, decimals, by_name=True)
+        _check_memory(lambda: memory.product_estimate(fs, "the Jacobian-vector product"))
         matrix = calculus.jvp(fs, vs, vector, simplify=simplify)
         direction = tuple(zip(vs, vector, strict=True))
         points = _evaluate_all(
@@ -810,8 +822,9 @@ def vjp(
         problem = _Problem(functions, vars, at, decimals, let)
         fs, vs = problem.functions, problem.variables
         vector = _vector(u, "--u", problem, decimals, by_name=False)
-        matrix = calculus.vjp(fs, vs, vector, simplify=simplify)
         loss = sympy.Add(*[ui * f for ui, f in zip(vector, fs, strict=True)])
+        _check_memory(lambda: memory.gradient_estimate(loss, vs, "the vector-Jacobian product"))
+        matrix = calculus.vjp(fs, vs, vector, simplify=simplify)
         points = _evaluate_all(
             matrix,
             lambda: calculus.vjp(fs, vs, vector, simplify=False),
@@ -843,6 +856,7 @@ def hvp(
         problem = _Problem(function, vars, at, decimals, let)
         f, vs = problem.scalar("hvp"), problem.variables
         vector = _vector(v, "--v", problem, decimals, by_name=True)
+        _check_memory(lambda: memory.gradient_estimate(f, vs, "the Hessian-vector product").twice())
         matrix = calculus.hvp(f, vs, vector, simplify=simplify)
         points: list[PointResult] = []
         if problem.points:
@@ -1020,6 +1034,9 @@ def chain(
             )
         problem = _Problem.parsed(outer_fs, variables, at)
         binding = dict(bindings)
+        _check_memory(
+            lambda: memory.jacobian_estimate([f.xreplace(binding) for f in outer_fs], variables).twice()
+        )
         outer_j = calculus.jacobian(outer_fs, names, simplify=simplify)
         if outer_j.has(sympy.Derivative):
             raise MathError(
@@ -1120,6 +1137,7 @@ def map_types(
             names = ", ".join(v.name for v in vs)
             raise UsageError(f"jh map needs a function of two variables, got {len(vs)} ({names}); use --vars")
         x_range, y_range = _range(x, "--x", decimals), _range(y, "--y", decimals)
+        _check_memory(lambda: memory.hessian_estimate(f, vs))
         matrix = calculus.hessian(f, vs, simplify=simplify)
         if matrix.free_symbols - set(vs):
             names = ", ".join(sorted(s.name for s in matrix.free_symbols - set(vs)))
@@ -1188,6 +1206,7 @@ def profile(
         if along.startswith("v="):
             vector, kind = _vector(along[2:], "--along v=", problem, decimals, by_name=True), "v"
         t_values = samples(_range(range, "--range", decimals), points)
+        _check_memory(lambda: memory.hessian_estimate(f, vs))
         matrix = calculus.hessian(f, vs, simplify=simplify)
         shape = along_line(f, vs, problem.points[0], kind, t_values, vector)
         if kind == "v":
