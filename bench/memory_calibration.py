@@ -1,11 +1,11 @@
-"""Calibrate ``jhcli.memory.BYTES_PER_NODE``: tracemalloc peaks of real derivatives vs the estimate.
+"""Calibrate ``jhcli.memory``'s constants: tracemalloc peaks of real derivatives vs the estimate.
 
 For each case, the node estimate of ``jhcli.memory`` (before differentiating) and the peak of
 ``tracemalloc`` while ``calculus.hessian`` / ``calculus.jacobian`` run (default simplification,
-SymPy's cache cleared first, the input already built). The ratio peak / nodes is the bytes a node
-costs; ``BYTES_PER_NODE`` is set near the largest ratio of the cases without shared subexpressions,
-so the estimate errs on the side of refusing. The last column shows how the estimate with the
-constant in force compares with the measured peak.
+SymPy's cache cleared first, the input already built). The columns peak / entries and peak /
+nodes show that a fixed cost per entry dominates at these sizes; ``BYTES_PER_ENTRY`` and
+``BYTES_PER_NODE`` are a fit that errs on the side of refusing. The last columns show how the
+estimate with the constants in force compares with the measured peak.
 
 Usage::
 
@@ -75,9 +75,12 @@ def measure(work: Callable[[], Any]) -> tuple[int, float]:
 
 
 def main() -> None:
-    print(f"SymPy {sympy.__version__}; BYTES_PER_NODE = {memory.BYTES_PER_NODE}\n")
-    print("| case | estimated nodes | measured peak | bytes per node | estimate / peak | time (traced) |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        f"SymPy {sympy.__version__}; BYTES_PER_ENTRY = {memory.BYTES_PER_ENTRY}, "
+        f"BYTES_PER_NODE = {memory.BYTES_PER_NODE}\n"
+    )
+    print("| case | entries | nodes | measured peak | peak / entry | estimate | estimate / peak | time |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, kind, f, v in cases():
         if kind == "hessian":
             estimate = memory.hessian_estimate(f, v)
@@ -85,9 +88,10 @@ def main() -> None:
         else:
             estimate = memory.jacobian_estimate(f, v)
             peak, seconds = measure(lambda f=f, v=v: calculus.jacobian(f, v))
-        units = estimate.bytes // memory.BYTES_PER_NODE
+        units = (estimate.bytes - estimate.entries * memory.BYTES_PER_ENTRY) // memory.BYTES_PER_NODE
         print(
-            f"| {name} | {units:,} | {peak / 2**20:.1f} MiB | {peak / units:.0f} | "
+            f"| {name} | {estimate.entries:,} | {units:,} | {peak / 2**20:.2f} MiB | "
+            f"{peak / estimate.entries:,.0f} | {estimate.bytes / 2**20:.2f} MiB | "
             f"{estimate.bytes / peak:.1f} | {seconds:.1f} s |",
             flush=True,
         )

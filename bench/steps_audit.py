@@ -33,9 +33,13 @@ ROSEN = " + ".join(f"100*(x{i + 1} - x{i}**2)**2 + (1 - x{i})**2" for i in range
 ONES = ",".join(["1"] * N)
 TRIG = ", ".join(" + ".join(f"sin({i}*y{j})" for j in range(1, 16)) for i in range(1, 16))
 TRIG_AT = ",".join(["1/3"] * 15)
-DENSE = "exp(" + " + ".join(f"a{j}*b{j}" for j in range(1, 9)) + ") * log(1 + " + "+".join(
-    f"a{j}**2" for j in range(1, 9)
-) + ")"
+DENSE = (
+    "exp("
+    + " + ".join(f"a{j}*b{j}" for j in range(1, 9))
+    + ") * log(1 + "
+    + "+".join(f"a{j}**2" for j in range(1, 9))
+    + ")"
+)
 PLOT = tempfile.mktemp(suffix=".png")
 
 CASES: list[tuple[str, list[str]]] = [
@@ -69,7 +73,9 @@ def _where(frame: FrameType | None) -> str:
     callee = "?"
     while frame is not None:
         code = frame.f_code
-        if "/jhcli/" in code.co_filename and not code.co_filename.endswith(("limits.py", "progress.py", "printing.py")):
+        if "/jhcli/" in code.co_filename and not code.co_filename.endswith(
+            ("limits.py", "progress.py", "printing.py")
+        ):
             module = code.co_filename.rsplit("/jhcli/", 1)[1].removesuffix(".py").replace("/", ".")
             return f"{module}.{code.co_name}:{frame.f_lineno} -> {callee}"
         callee = code.co_name
@@ -101,7 +107,8 @@ def main(selected: list[str]) -> None:
         wall = time.perf_counter() - start
         outside = sum(_samples.values())
         total = max(outside + _inside, 1)
-        print(f"\n### {name}: exit {result.exit_code}, {wall:.2f} s, {100 * outside / total:.0f}% outside steps\n")
+        share = 100 * outside / total
+        print(f"\n### {name}: exit {result.exit_code}, {wall:.2f} s, {share:.0f}% outside steps\n")
         print("| share | where (innermost jh function -> what it called) |\n| ---: | --- |")
         for where, count in _samples.most_common(6):
             if count / total >= 0.01:

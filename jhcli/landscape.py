@@ -165,8 +165,9 @@ def _tidy(value: sympy.Expr) -> sympy.Expr:
     """An exact number in a readable form (radicals rationalised, polynomials expanded)."""
     if value.has(sympy.Float):
         return value
-    tidy = sympy.radsimp(sympy.expand(value))
-    return tidy if len(str(tidy)) <= len(str(value)) else value
+    with step("simplifying a value"):
+        tidy = sympy.radsimp(sympy.expand(value))
+        return tidy if len(str(tidy)) <= len(str(value)) else value
 
 
 def unit(vector: Sequence[sympy.Expr]) -> tuple[sympy.Expr, ...]:

@@ -9,10 +9,11 @@ contains both x_i and x_j. So, from the term structure alone, before differentia
 * Hessian: ``sum over terms t of vars(t)**2 * nodes(t)`` (plus its gradient),
 
 where ``vars(t)`` counts the variables in the term and ``nodes(t)`` the nodes of its expression
-tree; a dense expression of n variables therefore costs n**2 times its size. Multiplied by the
-bytes one node of a derivative takes (``BYTES_PER_NODE``, measured) this is the estimate that
-``check`` compares with the ``memory`` limit (``jhcli.limits``). The estimate is an upper bound
-in spirit: SymPy shares subexpressions between entries, so a derivative often costs less.
+tree; a dense expression of n variables therefore costs n**2 times its size. The estimate in
+bytes is ``BYTES_PER_ENTRY`` per entry that may be non-zero plus ``BYTES_PER_NODE`` per node
+(both measured); ``check`` compares it with the ``memory`` limit (``jhcli.limits``). The estimate
+is an upper bound in spirit: SymPy shares subexpressions between entries, so a derivative often
+costs less.
 
 Exact eigenvalues are not estimated: jh computes them only for matrices of numbers (the Hessian at a
 point), whose size is bounded by the ``variables`` limit, and their cost is time (under
@@ -30,11 +31,14 @@ from typing import Any
 from jhcli.errors import LimitError
 from jhcli.limits import current_limits
 
-BYTES_PER_NODE = 600
-"""Bytes of memory per estimated node of a derivative, measured with ``tracemalloc`` (peak of
-``calculus.hessian`` / ``calculus.jacobian`` with the default simplification, divided by the node
-estimate) by ``bench/memory_calibration.py`` on SymPy 1.14 / CPython 3.11: see that script for
-the cases and DOCS-progress.md for the table."""
+BYTES_PER_ENTRY = 8000
+BYTES_PER_NODE = 100
+"""Bytes per entry that may be non-zero and per estimated node: a least-upper fit of the
+``tracemalloc`` peaks of ``calculus.hessian`` / ``calculus.jacobian`` (default simplification,
+SymPy's cache cleared first) on eight cases, measured by ``bench/memory_calibration.py`` on SymPy
+1.14 / CPython 3.11. Each entry costs 2-10 kB whatever its size (the simplification's temporaries,
+SymPy's cache, the matrix), nodes about 100 bytes more each; the estimate came out at 0.9 to 5
+times the measured peak (table in DOCS-progress.md)."""
 
 MIB = 1024 * 1024
 
@@ -105,7 +109,11 @@ def gradient_estimate(function: Any, variables: Sequence[Any], what: str = "the 
     sizes = _term_sizes(function, frozenset(variables))
     units = sum(v * s for v, s in sizes)
     entries = min(len(variables), sum(v for v, _ in sizes))
-    return Estimate(what, units * BYTES_PER_NODE, entries)
+    return Estimate(what, _bytes(entries, units), entries)
+
+
+def _bytes(entries: int, units: int) -> int:
+    return entries * BYTES_PER_ENTRY + units * BYTES_PER_NODE
 
 
 def jacobian_estimate(
@@ -118,12 +126,12 @@ def jacobian_estimate(
         sizes = _term_sizes(f, symbols)
         units += sum(v * s for v, s in sizes)
         entries += min(len(variables), sum(v for v, _ in sizes))
-    return Estimate(what, units * BYTES_PER_NODE, entries)
+    return Estimate(what, _bytes(entries, units), entries)
 
 
 def product_estimate(functions: Sequence[Any], what: str) -> Estimate:
     """The memory for one derivative of each function (J·v: a directional derivative per component)."""
-    return Estimate(what, sum(nodes(f) for f in functions) * BYTES_PER_NODE, len(functions))
+    return Estimate(what, _bytes(len(functions), sum(nodes(f) for f in functions)), len(functions))
 
 
 def hessian_estimate(function: Any, variables: Sequence[Any], what: str = "the Hessian") -> Estimate:
@@ -132,4 +140,4 @@ def hessian_estimate(function: Any, variables: Sequence[Any], what: str = "the H
     units = sum((v * v + v) * s for v, s in sizes)
     n = len(variables)
     entries = min(n * n, sum(v * v for v, _ in sizes))
-    return Estimate(what, units * BYTES_PER_NODE, entries)
+    return Estimate(what, _bytes(entries, units), entries)

@@ -200,11 +200,11 @@ class TestCli:
         assert out == Outcome(3, "", f"error: too many components: 3 {note(2, 'functions')}\n")
 
     def test_memory(self) -> None:
-        """exp(x1*...*x12): (12**2 + 12) * 14 nodes at 600 bytes, about 1.25 MiB: above 1 MiB, within 2."""
+        """exp(x1*...*x12): 144 entries at 8000 bytes and (12**2 + 12) * 14 nodes at 100: 1,370,400 bytes."""
         expr = "exp(" + "*".join(f"x{i}" for i in range(1, 13)) + ")"
         out = run_jh("hessian", expr, "--limit", "memory=1")
         expected = (
-            "error: the Hessian would need about 1.2 MiB of memory (144 entries of about 9,100 bytes each); "
+            "error: the Hessian would need about 1.3 MiB of memory (144 entries of about 9,516 bytes each); "
             "the memory limit is 1.0 MiB: raise it with --limit memory=2 (MiB)\n"
         )
         assert out == Outcome(3, "", expected)

@@ -11,13 +11,18 @@ import sympy
 from jhcli import api, calculus, limits, memory
 from jhcli.errors import LimitError
 from jhcli.limits import CEILINGS, DEFAULT_LIMITS, Limits, limits_in_force
-from jhcli.memory import BYTES_PER_NODE, Estimate
+from jhcli.memory import BYTES_PER_ENTRY, BYTES_PER_NODE, Estimate
 from jhcli.parsing import make_symbol
 from tests.conftest import Outcome, run_jh
 
 x, y, z = (make_symbol(n) for n in "xyz")
 DENSE_200 = "exp(" + "*".join(f"x{i}" for i in range(1, 201)) + ")"
 """A dense expression of 200 variables: exp of their product (one term, 1 + 1 + 200 nodes)."""
+
+
+def cost(entries: int, nodes: int) -> int:
+    """Bytes by the documented model: a fixed cost per entry that may be non-zero, plus one per node."""
+    return entries * BYTES_PER_ENTRY + nodes * BYTES_PER_NODE
 
 
 def size(n: int) -> str:
@@ -42,31 +47,31 @@ class TestEstimates:
         non-zero: 2**2 + 1 = 5 of 9.
         """
         estimate = memory.hessian_estimate(x * y + sympy.sin(z), [x, y, z])
-        assert estimate == Estimate("the Hessian", 22 * BYTES_PER_NODE, 5)
+        assert estimate == Estimate("the Hessian", cost(5, 22), 5)
 
     def test_constant_terms_cost_nothing(self) -> None:
         estimate = memory.hessian_estimate(x**2 + 5 + sympy.pi, [x])
-        assert estimate == Estimate("the Hessian", (1 + 1) * 3 * BYTES_PER_NODE, 1)
+        assert estimate == Estimate("the Hessian", cost(1, (1 + 1) * 3), 1)
 
     def test_dense_expression_costs_n_squared_times_its_size(self) -> None:
         n = 10
         xs = [make_symbol(f"x{i}") for i in range(1, n + 1)]
         f = sympy.exp(sympy.Mul(*xs))  # exp, Mul and n symbols
         estimate = memory.hessian_estimate(f, xs)
-        assert estimate.bytes == (n * n + n) * (n + 2) * BYTES_PER_NODE
+        assert estimate.bytes == cost(n * n, (n * n + n) * (n + 2))
         assert estimate.entries == n * n
 
     def test_jacobian_and_gradient(self) -> None:
         """[x*y + 1, sin(x)]: x*y (2 variables, 3 nodes), 1 (none), sin(x) (1 variable, 2 nodes)."""
         estimate = memory.jacobian_estimate([x * y + 1, sympy.sin(x)], [x, y])
-        assert estimate == Estimate("the Jacobian", (2 * 3 + 1 * 2) * BYTES_PER_NODE, 3)
+        assert estimate == Estimate("the Jacobian", cost(3, 2 * 3 + 1 * 2), 3)
         estimate = memory.gradient_estimate(x * y + sympy.sin(x), [x, y])
-        assert estimate == Estimate("the gradient", (2 * 3 + 1 * 2) * BYTES_PER_NODE, 2)
+        assert estimate == Estimate("the gradient", cost(2, 2 * 3 + 1 * 2), 2)
 
     def test_product(self) -> None:
         estimate = memory.product_estimate([x * y, x], "J·v")
-        assert estimate == Estimate("J·v", (3 + 1) * BYTES_PER_NODE, 2)
-        assert estimate.twice() == Estimate("J·v", 8 * BYTES_PER_NODE, 2)
+        assert estimate == Estimate("J·v", cost(2, 3 + 1), 2)
+        assert estimate.twice() == Estimate("J·v", 2 * cost(2, 3 + 1), 2)
 
 
 class TestCheck:
@@ -84,7 +89,7 @@ class TestCheck:
 
 
 def expected_refusal(what: str, units: int, entries: int, limit_mib: int) -> str:
-    total = units * BYTES_PER_NODE
+    total = cost(entries, units)
     return (
         f"error: {what} would need about {size(total)} of memory ({entries:,} entries of about "
         f"{total // entries:,} bytes each); the memory limit is {size(limit_mib * 2**20)}: raise it with "
@@ -105,28 +110,34 @@ class TestRefusal:
         assert out == Outcome(3, "", expected_refusal("the Hessian", (200**2 + 200) * 202, 200**2, 1))
 
     @pytest.mark.parametrize(
-        ("args", "what", "units", "entries"),
+        ("args", "what", "units", "entries", "twice"),
         [
-            (("gradient", "x*y*z"), "the gradient", 3 * 4, 3),
-            (("jacobian", "x*y, z"), "the Jacobian", 2 * 3 + 1, 3),
-            (("critical", "x*y*z"), "the Hessian", 12 * 4, 9),
-            (("newton", "x*y*z", "--at", "1,1,1"), "the Hessian", 12 * 4, 9),
-            (("hvp", "x*y*z", "--v", "1,0,0"), "the Hessian-vector product", 2 * 3 * 4, 3),
-            (("vjp", "x*y, z", "--u", "1,1"), "the vector-Jacobian product", 2 * 3 + 1, 3),
-            (("jvp", "x*y, z", "--v", "1,0,0"), "the Jacobian-vector product", 3 + 1, 2),
-            (("map", "x*y", "--x", "0:1", "--y", "0:1"), "the Hessian", 6 * 3, 4),
-            (("profile", "x*y", "--at", "1,1"), "the Hessian", 6 * 3, 4),
-            (("chain", "u*v", "--with", "u=x*y", "--with", "v=z"), "the Jacobian", 2 * 3 * 4, 3),
+            (("gradient", "x*y*z"), "the gradient", 3 * 4, 3, 1),
+            (("jacobian", "x*y, z"), "the Jacobian", 2 * 3 + 1, 3, 1),
+            (("critical", "x*y*z"), "the Hessian", 12 * 4, 9, 1),
+            (("newton", "x*y*z", "--at", "1,1,1"), "the Hessian", 12 * 4, 9, 1),
+            (("hvp", "x*y*z", "--v", "1,0,0"), "the Hessian-vector product", 3 * 4, 3, 2),
+            (("vjp", "x*y, z", "--u", "1,1"), "the vector-Jacobian product", 2 * 3 + 1, 3, 1),
+            (("jvp", "x*y, z", "--v", "1,0,0"), "the Jacobian-vector product", 3 + 1, 2, 1),
+            (("map", "x*y", "--x", "0:1", "--y", "0:1"), "the Hessian", 6 * 3, 4, 1),
+            (("profile", "x*y", "--at", "1,1"), "the Hessian", 6 * 3, 4, 1),
+            (("chain", "u*v", "--with", "u=x*y", "--with", "v=z"), "the Jacobian", 3 * 4, 3, 2),
         ],
     )
     def test_every_command_checks(
-        self, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], what: str, units: int, entries: int
+        self,
+        monkeypatch: pytest.MonkeyPatch,
+        args: tuple[str, ...],
+        what: str,
+        units: int,
+        entries: int,
+        twice: int,
     ) -> None:
         """Each command estimates what it will differentiate (counted by hand here) before it does."""
         seen: list[Estimate] = []
         monkeypatch.setattr(Estimate, "check", lambda self: seen.append(self))
         assert run_jh(*args).exit_code == 0
-        assert seen[0] == Estimate(what, units * BYTES_PER_NODE, entries)
+        assert seen[0] == Estimate(what, cost(entries, units) * twice, entries)
 
     def test_api_limit(self) -> None:
         with pytest.raises(LimitError) as info:
