@@ -13,6 +13,10 @@ limit to ``RECURSION_PER_LEVEL`` frames per level, and ``digits`` / ``value-digi
 default raise Python's int-string conversion limit (``sys.set_int_max_str_digits``) so that such
 numbers can be read and printed. Both are process-wide settings.
 
+Memory: the ``memory`` limit (MiB) is compared with an estimate of a derivative's size made from
+the input before any differentiation (``jhcli.memory``). Its default is half of the machine's
+physical memory (``os.sysconf``), at most 16 GiB, and its ceiling the physical memory.
+
 Time:
 Every potentially slow SymPy call runs inside ``with step("computing the Hessian"):``. The limit
 in force is set once per request with ``time_budget(seconds)`` (the CLI's ``--timeout``). On the
