@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -108,8 +109,14 @@ def stopped(while_: str) -> Outcome:
     ],
 )
 def test_slow_step_is_stopped(
-    monkeypatch: pytest.MonkeyPatch, target: Any, name: str, args: tuple[str, ...], while_: str
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    target: Any,
+    name: str,
+    args: tuple[str, ...],
+    while_: str,
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # --plot writes its file here
     assert run_jh(*args).exit_code in (0, 1)  # SymPy's lazy imports happen here, not in the timed run
     monkeypatch.setattr(target, name, slow)
     assert run_jh(*args, "--timeout", LIMIT) == stopped(while_)
