@@ -26,6 +26,7 @@ from typing import Any
 
 import sympy
 
+from jhcli import progress
 from jhcli.calculus import cheap_simplify
 from jhcli.errors import LimitError
 from jhcli.limits import current_limits, limit_note, step
@@ -367,21 +368,24 @@ def evaluate_matrix(
     """Evaluate every entry; ``sources[i][j]`` must be defined for entry (i, j), which is the
     derivative ``origins[i][j]``."""
     memo = _Memo()
-    with step("evaluating at a point"):
-        return tuple(
-            tuple(
-                _evaluate(
-                    matrix[i, j],
-                    point,
-                    sources[i][j] if sources else (),
-                    origins[i][j] if origins else None,
-                    simplify,
-                    memo,
+    rows = []
+    with step("evaluating at a point"), progress.task("evaluating at a point", matrix.rows) as advance:
+        for i in range(matrix.rows):
+            rows.append(
+                tuple(
+                    _evaluate(
+                        matrix[i, j],
+                        point,
+                        sources[i][j] if sources else (),
+                        origins[i][j] if origins else None,
+                        simplify,
+                        memo,
+                    )
+                    for j in range(matrix.cols)
                 )
-                for j in range(matrix.cols)
             )
-            for i in range(matrix.rows)
-        )
+            advance()
+    return tuple(rows)
 
 
 def evaluate_derivatives(
@@ -407,7 +411,7 @@ def evaluate_derivatives(
         by_row.setdefault(i, set()).add(j)
     rows = []
     zero = sympy.S.Zero
-    with step("evaluating at a point"):
+    with step("evaluating at a point"), progress.task("evaluating at a point", matrix.rows) as advance:
         for i in range(matrix.rows):
             row_needs = needs(i)
             problem = None
@@ -427,4 +431,5 @@ def evaluate_derivatives(
                     memo,
                 )
             rows.append(tuple(row))
+            advance()
     return tuple(rows)

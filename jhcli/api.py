@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import sympy
 
-from jhcli import calculus, checking
+from jhcli import calculus, checking, memory
 from jhcli.analysis import Origin, evaluate_derivatives, evaluate_matrix, to_float
 from jhcli.errors import LimitError, MathError, ParseError, UsageError
 from jhcli.limits import Limits, attempt, current_limits, limit_note, limits_in_force, step, time_budget
@@ -152,6 +152,12 @@ def _check_count(count: int, what: str) -> None:
         raise LimitError(f"too many {noun[what]}: {count} ({limit_note(name)})")
 
 
+def _check_memory(estimate: Callable[[], memory.Estimate]) -> None:
+    """Refuse a derivative whose estimated size is above the ``memory`` limit, before computing it."""
+    with step("estimating the memory needed"):
+        estimate().check()
+
+
 class _Problem:
     """Parsed input shared by every command."""
 
@@ -165,19 +171,21 @@ class _Problem:
             bindings, self.parameters = _bindings(let, declared, decimals)
             symbols = declared.symbols if declared is not None else None
             self.functions = _functions(functions, symbols, decimals, bindings)
-        _check_count(len(self.functions), "functions")
-        self.variables = (
-            symbols
-            if symbols is not None
-            else [s for s in ordered_symbols(self.functions) if s not in self.parameters]
-        )
-        _check_count(len(self.variables), "variables")
-        if not self.variables:
-            hint = " (symbols in --let values are parameters)" if self.parameters else ""
-            raise UsageError(f"no variables: the function is constant{hint}; name them with --vars")
-        self.lets = tuple((name, b.expr) for name, b in bindings.items() if not b.source.startswith("--vars"))
-        self.shaped = declared.shaped if declared is not None else {}
-        self.points = _points(at, self.variables, declared.shaped if declared else None)
+            _check_count(len(self.functions), "functions")
+            self.variables = (
+                symbols
+                if symbols is not None
+                else [s for s in ordered_symbols(self.functions) if s not in self.parameters]
+            )
+            _check_count(len(self.variables), "variables")
+            if not self.variables:
+                hint = " (symbols in --let values are parameters)" if self.parameters else ""
+                raise UsageError(f"no variables: the function is constant{hint}; name them with --vars")
+            self.lets = tuple(
+                (name, b.expr) for name, b in bindings.items() if not b.source.startswith("--vars")
+            )
+            self.shaped = declared.shaped if declared is not None else {}
+            self.points = _points(at, self.variables, declared.shaped if declared else None)
 
     @classmethod
     def parsed(
@@ -187,7 +195,8 @@ class _Problem:
         problem = cls.__new__(cls)
         problem.functions, problem.variables = list(functions), list(variables)
         problem.parameters, problem.lets, problem.shaped = set(), (), {}
-        problem.points = _points(at, problem.variables)
+        with step("reading the input"):
+            problem.points = _points(at, problem.variables)
         return problem
 
     def scalar(self, command: str) -> sympy.Expr:
@@ -202,7 +211,8 @@ class _Problem:
 def _result(
     command: Command, problem: _Problem, matrix: sympy.MatrixBase, points: Sequence[PointResult], **extra: Any
 ) -> Result:
-    shown, conditions = calculus.away_from_jumps(matrix)
+    with step("tidying the result"):
+        shown, conditions = calculus.away_from_jumps(matrix)
     notes = tuple(extra.pop("notes", ()))
     if conditions:
         where = " and ".join(conditions)
@@ -277,6 +287,7 @@ def jacobian(
     with time_budget(timeout), limits_in_force(limits):
         problem = _Problem(functions, vars, at, decimals, let)
         fs, vs = problem.functions, problem.variables
+        _check_memory(lambda: memory.jacobian_estimate(fs, vs))
         pair = calculus.jacobian_pair(fs, vs, simplify=simplify)
         matrix = pair.shown
         points = _evaluate_all(
@@ -309,6 +320,7 @@ def gradient(
     with time_budget(timeout), limits_in_force(limits):
         problem = _Problem(function, vars, at, decimals, let)
         f, vs = problem.scalar("gradient"), problem.variables
+        _check_memory(lambda: memory.gradient_estimate(f, vs))
         pair = calculus.gradient_pair(f, vs, simplify=simplify)
         matrix = pair.shown
         points = _evaluate_all(
@@ -358,6 +370,7 @@ def hessian(
     with time_budget(timeout), limits_in_force(limits):
         problem = _Problem(function, vars, at, decimals, let)
         f, vs = problem.scalar("hessian"), problem.variables
+        _check_memory(lambda: memory.hessian_estimate(f, vs))
         grad_pair = calculus.gradient_pair(f, vs, simplify=simplify)
         hessian_pair = calculus.hessian_pair(grad_pair, vs, simplify=simplify)
         grad, raw_grad, matrix = grad_pair.shown, grad_pair.raw, hessian_pair.shown
@@ -419,7 +432,7 @@ def emit(result: Result, target: str, *, latex_env: str = "bmatrix", timeout: fl
     """
     from jhcli import codegen
 
-    with time_budget(timeout):
+    with time_budget(timeout), step("generating the code"):
         return codegen.emit(result, target, latex_env=latex_env)
 
 
@@ -549,6 +562,7 @@ def newton(
         if steps is not None and len(problem.points) != 1:
             raise UsageError(f"--steps iterates from one point; got {len(problem.points)} --at points")
         f, vs = problem.scalar("newton"), problem.variables
+        _check_memory(lambda: memory.hessian_estimate(f, vs))
         derivs = Derivatives(f, vs, simplify=simplify)
         points: list[PointResult] = []
         for point in problem.points:
@@ -590,6 +604,7 @@ def critical(
     with time_budget(timeout), limits_in_force(limits):
         problem = _Problem(function, vars, (), decimals, let)
         f, vs = problem.scalar("critical"), problem.variables
+        _check_memory(lambda: memory.hessian_estimate(f, vs))
         matrix = calculus.hessian(f, vs, simplify=simplify)
         search = find_critical_points(f, vs, box=box)
         return _result(
@@ -645,6 +660,18 @@ def _vector(
 
     Values are exact expressions and may hold parameters (symbols that are not variables).
     """
+    with step("reading the input"):
+        return _read_vector(given, option, problem, decimals, by_name=by_name)
+
+
+def _read_vector(
+    given: VectorIn | None,
+    option: str,
+    problem: _Problem,
+    decimals: str,
+    *,
+    by_name: bool,
+) -> tuple[sympy.Expr, ...]:
     variables = problem.variables
     if by_name:
         count, kind = (
@@ -758,6 +785,7 @@ def jvp(
         problem = _Problem(functions, vars, at, decimals, let)
         fs, vs = problem.functions, problem.variables
         vector = _vector(v, "--v", problem, decimals, by_name=True)
+        _check_memory(lambda: memory.product_estimate(fs, "the Jacobian-vector product"))
         matrix = calculus.jvp(fs, vs, vector, simplify=simplify)
         direction = tuple(zip(vs, vector, strict=True))
         points = _evaluate_all(
@@ -792,8 +820,9 @@ def vjp(
         problem = _Problem(functions, vars, at, decimals, let)
         fs, vs = problem.functions, problem.variables
         vector = _vector(u, "--u", problem, decimals, by_name=False)
-        matrix = calculus.vjp(fs, vs, vector, simplify=simplify)
         loss = sympy.Add(*[ui * f for ui, f in zip(vector, fs, strict=True)])
+        _check_memory(lambda: memory.gradient_estimate(loss, vs, "the vector-Jacobian product"))
+        matrix = calculus.vjp(fs, vs, vector, simplify=simplify)
         points = _evaluate_all(
             matrix,
             lambda: calculus.vjp(fs, vs, vector, simplify=False),
@@ -826,6 +855,7 @@ def hvp(
         problem = _Problem(function, vars, at, decimals, let)
         f, vs = problem.scalar("hvp"), problem.variables
         vector = _vector(v, "--v", problem, decimals, by_name=True)
+        _check_memory(lambda: memory.gradient_estimate(f, vs, "the Hessian-vector product").twice())
         matrix = calculus.hvp(f, vs, vector, simplify=simplify)
         points: list[PointResult] = []
         if problem.points:
@@ -981,9 +1011,10 @@ def chain(
     from jhcli.findings import Factor
 
     with time_budget(timeout), limits_in_force(limits):
-        declarations = _declarations(vars)
-        declared = declarations.symbols if declarations is not None else None
-        bindings = _with_bindings(inner, declared, decimals)
+        with step("reading the input"):
+            declarations = _declarations(vars)
+            declared = declarations.symbols if declarations is not None else None
+            bindings = _with_bindings(inner, declared, decimals)
         names = [s for s, _ in bindings]
         inner_exprs = [e for _, e in bindings]
         variables = declared if declared is not None else ordered_symbols(inner_exprs)
@@ -996,7 +1027,8 @@ def chain(
             raise UsageError("no inner variables: the inner functions are constant; name them with --vars")
         _check_count(len(variables), "variables")
         _check_count(len(names), "intermediates")
-        outer_fs = _functions(outer, names, decimals)
+        with step("reading the input"):
+            outer_fs = _functions(outer, names, decimals)
         _check_count(len(outer_fs), "functions")
         mixed = [v.name for v in variables if any(v in f.free_symbols for f in outer_fs)]
         if mixed:
@@ -1006,6 +1038,9 @@ def chain(
             )
         problem = _Problem.parsed(outer_fs, variables, at)
         binding = dict(bindings)
+        _check_memory(
+            lambda: memory.jacobian_estimate([f.xreplace(binding) for f in outer_fs], variables).twice()
+        )
         outer_j = calculus.jacobian(outer_fs, names, simplify=simplify)
         if outer_j.has(sympy.Derivative):
             raise MathError(
@@ -1063,7 +1098,8 @@ def _range(given: RangeIn, option: str, decimals: str) -> tuple[sympy.Expr, symp
     hint = f"{option} takes LOW:HIGH with LOW < HIGH, e.g. {option} -1:1"
     if len(texts) != 2 or not all(t.strip() for t in texts):
         raise UsageError(f"{hint}; got {given!r}")
-    low, high = (parse_expression(t, decimals=decimals) for t in texts)
+    with step("reading the input"):
+        low, high = (parse_expression(t, decimals=decimals) for t in texts)
     for value, text in ((low, texts[0]), (high, texts[1])):
         if not isinstance(value, sympy.Expr) or value.free_symbols or to_float(value) is None:
             raise UsageError(f"{option}: {text.strip()!r} is not a real number; {hint}")
@@ -1106,6 +1142,7 @@ def map_types(
             names = ", ".join(v.name for v in vs)
             raise UsageError(f"jh map needs a function of two variables, got {len(vs)} ({names}); use --vars")
         x_range, y_range = _range(x, "--x", decimals), _range(y, "--y", decimals)
+        _check_memory(lambda: memory.hessian_estimate(f, vs))
         matrix = calculus.hessian(f, vs, simplify=simplify)
         if matrix.free_symbols - set(vs):
             names = ", ".join(sorted(s.name for s in matrix.free_symbols - set(vs)))
@@ -1174,6 +1211,7 @@ def profile(
         if along.startswith("v="):
             vector, kind = _vector(along[2:], "--along v=", problem, decimals, by_name=True), "v"
         t_values = samples(_range(range, "--range", decimals), points)
+        _check_memory(lambda: memory.hessian_estimate(f, vs))
         matrix = calculus.hessian(f, vs, simplify=simplify)
         shape = along_line(f, vs, problem.points[0], kind, t_values, vector)
         if kind == "v":

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from jhcli import engine
+from jhcli import engine, progress
 from jhcli.limits import step
 
 
@@ -195,11 +195,12 @@ def jacobian_pair(
     """The Jacobian, shown and raw (see ``Derivatives``), each function differentiated term by term."""
     position = {v: j for j, v in enumerate(variables)}
     raw: dict[tuple[int, int], sympy.Expr] = {}
-    with step("computing the Jacobian"):
+    with step("computing the Jacobian"), progress.task("computing the Jacobian", len(functions)) as advance:
         for i, f in enumerate(functions):
             terms = Terms(f, variables)
             for v in terms.by_variable:
                 raw[(i, position[v])] = terms.d(v)
+            advance()
         return _pair(len(functions), len(variables), raw, simplify)
 
 
@@ -222,11 +223,12 @@ def gradient_pair(
 ) -> Derivatives:
     """The gradient column, shown and raw (see ``Derivatives``)."""
     raw: dict[tuple[int, int], sympy.Expr] = {}
-    with step("computing the gradient"):
+    with step("computing the gradient"), progress.task("computing the gradient", len(variables)) as advance:
         terms = Terms(function, variables)
         for i, v in enumerate(variables):
             if v in terms.by_variable:
                 raw[(i, 0)] = terms.d(v)
+            advance()
         return _pair(len(variables), 1, raw, simplify)
 
 
@@ -253,8 +255,9 @@ def hessian_pair(
     shown_grad, raw_grad = nonzero_entries(grad.shown), nonzero_entries(grad.raw)
     raw: dict[tuple[int, int], sympy.Expr] = {}
     shown: dict[tuple[int, int], sympy.Expr] = {}
-    with step("computing the Hessian"):
-        for i in sorted({i for i, _ in shown_grad} | {i for i, _ in raw_grad}):
+    rows = sorted({i for i, _ in shown_grad} | {i for i, _ in raw_grad})
+    with step("computing the Hessian"), progress.task("computing the Hessian", len(rows)) as advance:
+        for i in rows:
             g = shown_grad.get((i, 0), sympy.S.Zero)
             g_raw = raw_grad.get((i, 0), sympy.S.Zero)
             terms = Terms(g, variables)
@@ -266,6 +269,7 @@ def hessian_pair(
                 d = terms.d(v)
                 shown[(i, j)] = shown[(j, i)] = tidy_derivative(d) if simplify else d
                 raw[(i, j)] = raw[(j, i)] = d if raw_terms is terms else raw_terms.d(v)
+            advance()
         raw_matrix = sparse_matrix(n, n, raw)
         if all(shown[k] is raw[k] for k in raw):
             return Derivatives(raw_matrix, raw_matrix)

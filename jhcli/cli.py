@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO, cast
 import typer
 from typer.core import TyperGroup
 
-from jhcli import __version__
+from jhcli import __version__, progress
 from jhcli.errors import ExitCode, JhError, LimitError, UsageError, printable
 from jhcli.limits import (
     CEILINGS,
@@ -31,6 +31,8 @@ from jhcli.limits import (
     limit_note,
     limits_in_force,
     parse_limit_options,
+    step,
+    time_budget,
 )
 from jhcli.render import EMIT_TARGETS, FORMATS, LATEX_ENVS
 
@@ -332,25 +334,35 @@ def _read_exprs(exprs: list[str]) -> list[str]:
     return out
 
 
-def _print(
+def _rendered(
     result: Result,
     fmt: OutputFormat | None,
     digits: int,
     latex_env: LatexEnv,
     symbolic: bool = True,
     standalone: bool = False,
-) -> None:
+) -> str:
+    """The text to print for ``result``, rendered in full before any of it is written."""
     from jhcli.render import render
 
     name = fmt.value if fmt is not None else ("table" if sys.stdout.isatty() else "plain")
     output = render(result, name, digits=digits, latex_env=latex_env.value, symbolic=symbolic)
     if isinstance(output, str):
-        sys.stdout.write(_standalone(output) if standalone else output)
-        return
+        return _standalone(output) if standalone else output
     from rich.console import Console
 
     width = None if sys.stdout.isatty() else 100
-    Console(file=sys.stdout, width=width, highlight=False, markup=False, emoji=False).print(output)
+    console = Console(file=sys.stdout, width=width, highlight=False, markup=False, emoji=False)
+    with console.capture() as captured:
+        console.print(output)
+    return captured.get()
+
+
+def _progress_reporter() -> progress.Reporter | None:
+    """A Rich progress display on stderr when that is a terminal (never inside ``jh batch``)."""
+    if _BATCH.get() is not None or not sys.stderr.isatty():
+        return None
+    return progress.RichReporter()
 
 
 def _warnings(result: Result) -> list[str]:
@@ -401,7 +413,11 @@ def _run(
         symbolic = not options.pop("values_only", False)
         if "box" in options:
             options["box"] = _parse_box(options["box"])
-        with limits_in_force(parse_limit_options(limit or ())):
+        with (
+            limits_in_force(parse_limit_options(limit or ())),
+            time_budget(timeout),
+            progress.reporting(_progress_reporter()),
+        ):
             result = getattr(api, command)(
                 _read_exprs(exprs),
                 vars=vars,
@@ -420,14 +436,17 @@ def _run(
             if plot is not None:
                 from jhcli.render.images import save_plot
 
-                save_plot(result, plot)
-            problems = _warnings(result)
-            if batch is not None:
-                from jhcli.render.json import to_data
+                with step("drawing the picture"):
+                    save_plot(result, plot)
+            with step("writing the result"):
+                problems = _warnings(result)
+                if batch is not None:
+                    from jhcli.render.json import to_data
 
-                batch.append((to_data(result), problems))
-                return
-            _print(result, fmt, digits, latex_env, symbolic, standalone)
+                    batch.append((to_data(result), problems))
+                    return
+                text = _rendered(result, fmt, digits, latex_env, symbolic, standalone)
+            sys.stdout.write(text)
         for problem in problems:
             sys.stderr.write(f"warning: {problem}\n")
         code = ExitCode.MATH if problems else ExitCode.OK

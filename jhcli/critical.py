@@ -38,7 +38,7 @@ import mpmath
 import sympy
 from sympy.polys.polyerrors import BasePolynomialError
 
-from jhcli import calculus, curvature, limits
+from jhcli import calculus, curvature, limits, progress
 from jhcli.errors import StepTimeout, UsageError
 from jhcli.limits import step
 from jhcli.models import Certainty, Classification, CriticalPoint, Family, PointType, Spectrum
@@ -1333,22 +1333,24 @@ def _newton_search(s: _Search, lo: float, hi: float, starts: int) -> list[tuple[
     roots: list[tuple[float, ...]] = []
     slack = 1e-9 * (hi - lo)
     evaluated = 0
-    for i in range(1, starts + 1):
-        x0 = [lo + (hi - lo) * _halton(i, b) for b in bases]
-        try:
-            grad(*x0)
-            evaluated += 1
-        except _FLOAT_ERRORS:
-            continue
-        x = _newton(grad, hess, x0, lo, hi, s.tolerance)
-        if x is None or any(c < lo - slack or c > hi + slack for c in x):
-            continue
-        if any(_close(x, r) for r in roots):
-            continue
-        refined = _refine(s, precise, x)
-        if refined is None or any(_close(refined, r) for r in roots):
-            continue
-        roots.append(refined)
+    with progress.task("searching for critical points", starts) as advance:
+        for i in range(1, starts + 1):
+            advance()
+            x0 = [lo + (hi - lo) * _halton(i, b) for b in bases]
+            try:
+                grad(*x0)
+                evaluated += 1
+            except _FLOAT_ERRORS:
+                continue
+            x = _newton(grad, hess, x0, lo, hi, s.tolerance)
+            if x is None or any(c < lo - slack or c > hi + slack for c in x):
+                continue
+            if any(_close(x, r) for r in roots):
+                continue
+            refined = _refine(s, precise, x)
+            if refined is None or any(_close(refined, r) for r in roots):
+                continue
+            roots.append(refined)
     if not evaluated:
         s.notes.append("the gradient could not be evaluated numerically at any starting point")
     return sorted(roots)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import sympy
 
-from jhcli import calculus, curvature
+from jhcli import calculus, curvature, progress
 from jhcli.analysis import to_float
 from jhcli.errors import MathError, UsageError
 from jhcli.limits import step
@@ -116,8 +116,12 @@ def curvature_map(
     ys = centres(ya, yb, grid)[::-1]
     rows: list[tuple[CellType, ...]] = []
     numeric_cells = 0
-    with step("deciding the type of each cell"):
+    with (
+        step("deciding the type of each cell"),
+        progress.task("deciding the type of each cell", grid) as advance,
+    ):
         for cy in ys:
+            advance()
             row = []
             for cx in xs:
                 at = {x: cx, y: cy}
@@ -161,8 +165,9 @@ def _tidy(value: sympy.Expr) -> sympy.Expr:
     """An exact number in a readable form (radicals rationalised, polynomials expanded)."""
     if value.has(sympy.Float):
         return value
-    tidy = sympy.radsimp(sympy.expand(value))
-    return tidy if len(str(tidy)) <= len(str(value)) else value
+    with step("simplifying a value"):
+        tidy = sympy.radsimp(sympy.expand(value))
+        return tidy if len(str(tidy)) <= len(str(value)) else value
 
 
 def unit(vector: Sequence[sympy.Expr]) -> tuple[sympy.Expr, ...]:
@@ -255,10 +260,10 @@ def profile(
         curv = _tidy((dm.T * h * dm)[0, 0])
         f0 = _tidy(f0)
     t = sympy.Symbol("t", real=True)
-    line = function.xreplace({v: at[v] + t * dv for v, dv in zip(variables, d, strict=True)})
     values: list[Quantity | None] = []
     model: list[Quantity] = []
     with step("evaluating f along the line"):
+        line = function.xreplace({v: at[v] + t * dv for v, dv in zip(variables, d, strict=True)})
         for tk in t_values:
             raw = line.xreplace({t: tk})
             values.append(None if _undefined(raw) or to_float(raw) is None else _quantity(_tidy(raw)))

@@ -13,6 +13,10 @@ limit to ``RECURSION_PER_LEVEL`` frames per level, and ``digits`` / ``value-digi
 default raise Python's int-string conversion limit (``sys.set_int_max_str_digits``) so that such
 numbers can be read and printed. Both are process-wide settings.
 
+Memory: the ``memory`` limit (MiB) is compared with an estimate of a derivative's size made from
+the input before any differentiation (``jhcli.memory``). Its default is half of the machine's
+physical memory (``os.sysconf``), at most 16 GiB, and its ceiling the physical memory.
+
 Time:
 Every potentially slow SymPy call runs inside ``with step("computing the Hessian"):``. The limit
 in force is set once per request with ``time_budget(seconds)`` (the CLI's ``--timeout``). On the
@@ -28,6 +32,7 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import gc
+import os
 import signal
 import sys
 import threading
@@ -40,6 +45,27 @@ from typing import TypeVar
 
 from jhcli.errors import StepTimeout, UsageError
 
+_MIB = 1024 * 1024
+FALLBACK_MEMORY_MIB = 8192
+"""Physical memory assumed where the operating system does not tell (no ``SC_PHYS_PAGES``)."""
+MEMORY_DEFAULT_CAP_MIB = 16384
+"""The default memory limit is half of physical memory, at most this (16 GiB)."""
+
+
+def physical_memory_mib() -> int:
+    """This machine's physical memory in MiB (``os.sysconf``; ``FALLBACK_MEMORY_MIB`` if unknown)."""
+    try:
+        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return FALLBACK_MEMORY_MIB
+    if pages <= 0 or size <= 0:
+        return FALLBACK_MEMORY_MIB
+    return max(2, pages * size // _MIB)
+
+
+PHYSICAL_MEMORY_MIB = physical_memory_mib()
+DEFAULT_MEMORY_MIB = min(PHYSICAL_MEMORY_MIB // 2, MEMORY_DEFAULT_CAP_MIB)
+
 CEILINGS: dict[str, int] = {
     "input-length": 10_000_000,
     "depth": 1000,
@@ -49,6 +75,7 @@ CEILINGS: dict[str, int] = {
     "variables": 10_000,
     "functions": 10_000,
     "value-digits": 100_000,
+    "memory": PHYSICAL_MEMORY_MIB,
 }
 """Hard ceilings: no ``--limit`` may go above these (measurements in DOCS-limits.md)."""
 
@@ -61,6 +88,7 @@ _CEILING_REASONS = {
     "variables": "a Hessian of n variables has n**2 entries",
     "functions": "a Jacobian has one row per component",
     "value-digits": "converting a number of 1,000,000 digits to text takes about 15 s",
+    "memory": f"this machine has {PHYSICAL_MEMORY_MIB} MiB of physical memory; beyond it, it would swap",
 }
 
 
@@ -84,6 +112,9 @@ class Limits:
     """Components of a vector function."""
     value_digits: int = 4000
     """Decimal digits of an exact number in a result at a point."""
+    memory: int = DEFAULT_MEMORY_MIB
+    """MiB a derivative may need, estimated before it is computed (``jhcli.memory``); default: half
+    of physical memory, at most 16 GiB; ceiling: physical memory."""
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):

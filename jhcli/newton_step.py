@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy
 
-from jhcli import calculus
+from jhcli import calculus, progress
 from jhcli.analysis import Origin, evaluate, evaluate_matrix, to_float
 from jhcli.calculus import cheap_simplify
 from jhcli.curvature import exact_is_zero, exact_sign, inertia, spectrum
@@ -303,6 +303,11 @@ def newton_step(
     derivs: Derivatives, point: Point, values: ValuesAt, spec: Spectrum | None = None
 ) -> NewtonStep:
     """The Newton step at ``point`` with the model and the gradient-descent view (see the module)."""
+    with step("computing the Newton step"):
+        return _newton_step(derivs, point, values, spec)
+
+
+def _newton_step(derivs: Derivatives, point: Point, values: ValuesAt, spec: Spectrum | None) -> NewtonStep:
     problem = values.problem(derivs.variables)
     if problem is not None:
         return NewtonStep(problem=problem)
@@ -433,49 +438,59 @@ def iterate(derivs: Derivatives, start: Sequence[sympy.Expr], steps: int) -> Ite
     Stops early when g = 0 exactly (converged), when a value is undefined (``failed``), or when a
     pseudo-inverse step is 0 although g is not.
     """
+    with progress.task("taking Newton steps", steps + 1) as advance:
+        return _iterate(derivs, tuple(start), steps, advance)
+
+
+def _iterate(
+    derivs: Derivatives, x: tuple[sympy.Expr, ...], steps: int, advance: progress.Advance
+) -> Iteration:
     vs = derivs.variables
-    x = tuple(start)
     exact = True  # x_0 is the given point
     out: list[Iterate] = []
     for k in range(steps + 1):
-        try:
-            values = derivs.at(dict(zip(vs, x, strict=True)))
-        except LimitError as e:  # an exact value too long to print: go on with floats
-            if isinstance(e, StepTimeout) or not exact or k == 0:
-                raise
-            exact, x = False, _numeric(x)
-            values = derivs.at(dict(zip(vs, x, strict=True)))
-        certainty = Certainty.EXACT if exact else Certainty.NUMERIC
-        problem = values.problem(vs)
-        if problem is not None:
-            f_value = _quantity(values.f.exact) if values.f.is_number and values.f.exact is not None else None
-            out.append(Iterate(k, x, f_value, None, None, certainty))
-            return Iteration(tuple(out), f"stopped at x_{k}: {problem}", failed=True)
-        f, g, h = values.exact()
-        norm = to_float(sympy.sqrt(_dot(g, g)))
-        if all(e == 0 for e in g):
-            out.append(Iterate(k, x, _quantity(f), norm, None, certainty))
-            how = "exactly" if exact else f"to {NUMERIC_DIGITS} digits"
-            return Iteration(
-                tuple(out),
-                f"converged: g = 0 {how} at x_{k}, a critical point "
-                "(Newton's method does not tell minima from saddles: see the Hessian there)",
-            )
-        if k == steps:
-            out.append(Iterate(k, x, _quantity(f), norm, None, certainty))
-            break
-        decider = _Decider(numeric=not exact)
-        d, method = solve_step(h, g, decider)
-        out.append(Iterate(k, x, _quantity(f), norm, method, certainty))
-        if all(e == 0 for e in d):
-            return Iteration(
-                tuple(out),
-                f"stopped at x_{k}: the pseudo-inverse step is 0 although g ≠ 0 "
-                "(g lies in the null space of H), so Newton's method makes no progress",
-            )
-        x = tuple(xi + di for xi, di in zip(x, d, strict=True))
-        if exact and (decider.numeric or not _stays_exact(x)):
-            exact = False
-        if not exact:
-            x = _numeric(x)
+        with step(f"taking Newton step {k + 1}"):
+            advance()
+            try:
+                values = derivs.at(dict(zip(vs, x, strict=True)))
+            except LimitError as e:  # an exact value too long to print: go on with floats
+                if isinstance(e, StepTimeout) or not exact or k == 0:
+                    raise
+                exact, x = False, _numeric(x)
+                values = derivs.at(dict(zip(vs, x, strict=True)))
+            certainty = Certainty.EXACT if exact else Certainty.NUMERIC
+            problem = values.problem(vs)
+            if problem is not None:
+                f_value = (
+                    _quantity(values.f.exact) if values.f.is_number and values.f.exact is not None else None
+                )
+                out.append(Iterate(k, x, f_value, None, None, certainty))
+                return Iteration(tuple(out), f"stopped at x_{k}: {problem}", failed=True)
+            f, g, h = values.exact()
+            norm = to_float(sympy.sqrt(_dot(g, g)))
+            if all(e == 0 for e in g):
+                out.append(Iterate(k, x, _quantity(f), norm, None, certainty))
+                how = "exactly" if exact else f"to {NUMERIC_DIGITS} digits"
+                return Iteration(
+                    tuple(out),
+                    f"converged: g = 0 {how} at x_{k}, a critical point "
+                    "(Newton's method does not tell minima from saddles: see the Hessian there)",
+                )
+            if k == steps:
+                out.append(Iterate(k, x, _quantity(f), norm, None, certainty))
+                break
+            decider = _Decider(numeric=not exact)
+            d, method = solve_step(h, g, decider)
+            out.append(Iterate(k, x, _quantity(f), norm, method, certainty))
+            if all(e == 0 for e in d):
+                return Iteration(
+                    tuple(out),
+                    f"stopped at x_{k}: the pseudo-inverse step is 0 although g ≠ 0 "
+                    "(g lies in the null space of H), so Newton's method makes no progress",
+                )
+            x = tuple(xi + di for xi, di in zip(x, d, strict=True))
+            if exact and (decider.numeric or not _stays_exact(x)):
+                exact = False
+            if not exact:
+                x = _numeric(x)
     return Iteration(tuple(out), f"did {steps} step{'s' if steps != 1 else ''}")

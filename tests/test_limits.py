@@ -25,7 +25,7 @@ from tests.conftest import Outcome, run_jh
 
 x = sympy.Symbol("x", real=True)
 
-NAMES = "input-length, depth, digits, exponent, entries, variables, functions, value-digits"
+NAMES = "input-length, depth, digits, exponent, entries, variables, functions, value-digits, memory"
 
 
 def note(value: int, name: str) -> str:
@@ -34,7 +34,10 @@ def note(value: int, name: str) -> str:
 
 class TestLimitsObject:
     def test_names_and_defaults(self) -> None:
-        """Eight named limits with the documented defaults; the old module constants are the defaults."""
+        """Nine named limits with the documented defaults; the old module constants are the defaults.
+
+        The memory default depends on the machine (half of its memory, at most 16 GiB): see test_memory.py.
+        """
         assert ", ".join(LIMIT_NAMES) == NAMES
         assert DEFAULT_LIMITS == Limits(
             input_length=1_000_000,
@@ -45,6 +48,7 @@ class TestLimitsObject:
             variables=2000,
             functions=2000,
             value_digits=4000,
+            memory=min(limits.physical_memory_mib() // 2, 16384),
         )
         old = (parsing.MAX_INPUT_LENGTH, parsing.MAX_DEPTH, parsing.MAX_NUMBER_DIGITS, parsing.MAX_EXPONENT)
         assert old == (1_000_000, 100, 4000, 10_000)
@@ -194,6 +198,18 @@ class TestCli:
         assert out == Outcome(3, "", f"error: too many components: 3 {note(2, 'functions')}\n")
         out = run_jh("chain", "u, u, u", "--with", "u=x", "--limit", "functions=2")
         assert out == Outcome(3, "", f"error: too many components: 3 {note(2, 'functions')}\n")
+
+    def test_memory(self) -> None:
+        """exp(x1*...*x12): 144 entries at 8000 bytes and (12**2 + 12) * 14 nodes at 100: 1,370,400 bytes."""
+        expr = "exp(" + "*".join(f"x{i}" for i in range(1, 13)) + ")"
+        out = run_jh("hessian", expr, "--limit", "memory=1")
+        expected = (
+            "error: the Hessian would need about 1.3 MiB of memory (144 entries of about 9,516 bytes each); "
+            "the memory limit is 1.0 MiB: raise it with --limit memory=2 (MiB)\n"
+        )
+        assert out == Outcome(3, "", expected)
+        out = run_jh("hessian", expr, "--limit", "memory=2", "-f", "json")
+        assert (out.exit_code, len(json.loads(out.stdout)["matrix"])) == (0, 12)
 
     def test_input_length_of_an_argument(self) -> None:
         text = "x+" * 60 + "x"
