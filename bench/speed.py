@@ -356,8 +356,12 @@ class Run:
     stderr: str
 
 
-def run_once(cmd: Sequence[str], timeout: float, env: dict[str, str], stdin: str | None) -> Run:
-    """One whole process, stdout to /dev/null; stopped (with its process group) at ``timeout``."""
+def run_once(cmd: Sequence[str], timeout: float, env: dict[str, str], stdin: str | None, cwd: Path) -> Run:
+    """One whole process, stdout to /dev/null; stopped (with its process group) at ``timeout``.
+
+    ``cwd`` is a directory without a ``jhcli`` package: ``python -m`` puts the working directory
+    ahead of PYTHONPATH on ``sys.path``, which would time the wrong checkout.
+    """
     with open(stdin or os.devnull, "rb") as source:
         start = time.perf_counter()
         proc = subprocess.Popen(
@@ -366,6 +370,7 @@ def run_once(cmd: Sequence[str], timeout: float, env: dict[str, str], stdin: str
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             env=env,
+            cwd=cwd,
             start_new_session=True,  # Maxima is a shell script that starts Lisp: stop both
         )
         try:
@@ -392,6 +397,11 @@ class Bench:
     def __init__(self, args: argparse.Namespace, tmp: Path) -> None:
         self.args = args
         self.tmp = tmp
+        # Runs start in the temporary directory: paths given relative to here must still work.
+        args.python, args.maxima, args.giac = (
+            os.path.abspath(p) if p and os.sep in p else p for p in (args.python, args.maxima, args.giac)
+        )
+        args.jh_root = os.path.abspath(args.jh_root)
         self.python = args.python
         self.jh_env = dict(os.environ, PYTHONPATH=str(Path(args.jh_root).resolve()))
         self.env = dict(os.environ)
@@ -406,14 +416,19 @@ class Bench:
 
     def py_version(self, code: str) -> str | None:
         out = subprocess.run(
-            [self.python, "-c", code], capture_output=True, text=True, env=self.env, check=False
+            [self.python, "-c", code], capture_output=True, text=True, env=self.env, cwd=self.tmp, check=False
         )
         return out.stdout.strip() if out.returncode == 0 else None
 
     def discover(self) -> None:
         v = self.versions
         got = subprocess.run(
-            self.jh() + ["--version"], capture_output=True, text=True, env=self.jh_env, check=False
+            self.jh() + ["--version"],
+            capture_output=True,
+            text=True,
+            env=self.jh_env,
+            cwd=self.tmp,
+            check=False,
         )
         if got.returncode != 0:
             sys.exit(f"speed.py: cannot run jh from {self.args.jh_root}: {got.stderr.strip()}")
@@ -424,13 +439,13 @@ class Bench:
             check=False,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "-C", self.args.jh_root, "status", "--porcelain", "--untracked-files=no"],
+            ["git", "-C", self.args.jh_root, "status", "--porcelain", "--untracked-files=no", "--", "jhcli"],
             capture_output=True,
             text=True,
             check=False,
         ).stdout.strip()
         v["jh"] = got.stdout.strip().removeprefix("jh ") + (
-            f" (commit {commit}{', modified' if dirty else ''})" if commit else ""
+            f" (commit {commit}{', jhcli/ modified' if dirty else ''})" if commit else ""
         )
         v["Python"] = self.py_version("import platform; print(platform.python_version())") or "?"
         sympy = self.py_version("import sympy; print(sympy.__version__)")
@@ -524,7 +539,7 @@ class Bench:
             return Timing(status="skipped", limit=limit, note="timed out at a smaller size")
         timing = Timing(limit=limit, asked=repeat)
         for _ in range(repeat):
-            run = run_once(command.argv, limit, command.env or self.env, command.stdin)
+            run = run_once(command.argv, limit, command.env or self.env, command.stdin, self.tmp)
             if run.code is None:
                 self.skip[case, tool] = limit
                 if not timing.runs:
