@@ -87,7 +87,7 @@ class Timing:
 
     ``status``: ``ok`` (runs finished), ``timeout`` (a run was stopped at ``limit`` seconds),
     ``failed`` (a nonzero exit), ``missing`` (tool not installed), ``na`` (not applicable),
-    ``skipped`` (timed out at a smaller size). ``note`` says more (shown in the cell).
+    ``skipped`` (not run: timed out at a smaller size). ``note`` says more (shown in the cell).
     """
 
     runs: list[float] = field(default_factory=list)
@@ -131,7 +131,7 @@ def cell_text(t: Timing) -> str:
     if t.status == "timeout":
         return f"> {t.limit:g} s (timed out)"
     if t.status == "skipped":
-        return f"> {t.limit:g} s ({t.note})" if t.note else f"> {t.limit:g} s"
+        return f"> {t.limit:g} s (not run)"
     if t.status == "missing":
         return "not installed"
     if t.status == "na":
@@ -536,7 +536,7 @@ class Bench:
             )
         limit = self.args.timeout
         if (case, tool) in self.skip:
-            return Timing(status="skipped", limit=limit, note="timed out at a smaller size")
+            return Timing(status="skipped", limit=limit)
         timing = Timing(limit=limit, asked=repeat)
         for _ in range(repeat):
             run = run_once(command.argv, limit, command.env or self.env, command.stdin, self.tmp)

@@ -108,6 +108,7 @@ class TestTables:
         assert speed.cell_text(Timing(runs=[3.0, 1.0, 2.0], asked=3)) == "2.00 s"
         assert speed.cell_text(Timing(runs=[40.0], asked=3)) == "40.0 s (1 run)"
         assert speed.cell_text(Timing(status="timeout", limit=120)) == "> 120 s (timed out)"
+        assert speed.cell_text(Timing(status="skipped", limit=120)) == "> 120 s (not run)"
         assert speed.cell_text(Timing(status="missing")) == "not installed"
         assert speed.cell_text(Timing(status="na", note="jh has no --at-file")) == "n/a (jh has no --at-file)"
         assert speed.cell_text(Timing(status="failed", note="exit 3: too big")) == "failed (exit 3: too big)"
