@@ -68,7 +68,9 @@ def _fail(message: str, code: int) -> NoReturn:
 def _usage_message(error: typer.TyperException, argv: Sequence[str]) -> str:
     """Typer's (bundled Click's) usage error as jh shows it, with hints."""
     message = printable(error.format_message())
-    if "No such option" in message and any(_looks_like_expression(a) for a in argv):
+    if any(f"No such option: {name}" in message for name in ("--sparse", "--sparsity")):
+        message += f"\n  (--sparse and --sparsity apply to the matrices of {SPARSE_COMMANDS})"
+    elif "No such option" in message and any(_looks_like_expression(a) for a in argv):
         message += f"\n  ({_DASH_HINT})"
     return message + "\n  (see 'jh --help')"
 
@@ -269,6 +271,24 @@ Plot = Annotated[
         "pip install 'jhcli[plot]'.",
     ),
 ]
+Sparse = Annotated[
+    bool,
+    typer.Option(
+        "--sparse",
+        help="Show only the non-zero entries, as H[1,2] = d2f/dxdy = ... lines (indices from 1); "
+        "JSON: shape and entries [[row, column, value], ...] (from 0) instead of matrix.",
+    ),
+]
+Sparsity = Annotated[
+    bool,
+    typer.Option(
+        "--sparsity",
+        help="Draw where the non-zero entries are (* non-zero, . zero; a large matrix in blocks) instead of "
+        "the symbolic matrix, with their count; JSON: a sparsity object.",
+    ),
+]
+SPARSE_COMMANDS = "jacobian, gradient and hessian"
+"""The commands that take --sparse and --sparsity (named in the error for the others)."""
 DEFAULT_RTOL = 1e-8
 DEFAULT_ATOL = 1e-10
 
@@ -276,7 +296,7 @@ DEFAULT_ATOL = 1e-10
 _OPTION_NAMES = frozenset(
     "--vars --let --at --values-only --format --digits --timeout --limit --no-simplify --float --latex-env "
     "--debug --eig --vectors --classify --box --v --u --with --check --hessian --rtol --atol --steps --help "
-    "--emit --plot --x --y --grid --along --range --points --standalone".split()
+    "--emit --plot --x --y --grid --along --range --points --standalone --sparse --sparsity".split()
 )
 
 
@@ -317,18 +337,23 @@ def _print(
     latex_env: LatexEnv,
     symbolic: bool = True,
     standalone: bool = False,
+    view: dict[str, bool] | None = None,
 ) -> None:
+    """Render and write ``result``; ``view`` holds ``sparse`` and ``sparsity`` (--sparse, --sparsity)."""
     from jhcli.render import render
 
     name = fmt.value if fmt is not None else ("table" if sys.stdout.isatty() else "plain")
-    output = render(result, name, digits=digits, latex_env=latex_env.value, symbolic=symbolic)
-    if isinstance(output, str):
+    options: dict[str, Any] = {"digits": digits, "latex_env": latex_env.value, "symbolic": symbolic}
+    options.update(view or {})
+    if name != "table":
+        output = render(result, name, **options)
         sys.stdout.write(_standalone(output) if standalone else output)
         return
     from rich.console import Console
 
     width = None if sys.stdout.isatty() else 100
-    Console(file=sys.stdout, width=width, highlight=False, markup=False, emoji=False).print(output)
+    console = Console(file=sys.stdout, width=width, highlight=False, markup=False, emoji=False)
+    console.print(render(result, name, width=console.width, **options))
 
 
 def _warnings(result: Result) -> list[str]:
@@ -373,6 +398,7 @@ def _run(
             options["eig"] = True  # the LaTeX classification block shows the eigenvalues (its λ row)
         if emit is not None:
             _check_emit(options, batch is not None)
+        view = {key: True for key in ("sparse", "sparsity") if options.pop(key, False)}
         symbolic = not options.pop("values_only", False)
         if "box" in options:
             options["box"] = _parse_box(options["box"])
@@ -397,9 +423,9 @@ def _run(
             if batch is not None:
                 from jhcli.render.json import to_data
 
-                batch.append((to_data(result), problems))
+                batch.append((to_data(result, **view), problems))
                 return
-            _print(result, fmt, digits, latex_env, symbolic, standalone)
+            _print(result, fmt, digits, latex_env, symbolic, standalone, view)
         for problem in problems:
             sys.stderr.write(f"warning: {problem}\n")
         code = ExitCode.MATH if problems else ExitCode.OK
@@ -449,7 +475,7 @@ def _check_emit(options: dict[str, Any], in_batch: bool) -> None:
     """--emit prints code for the symbolic matrix: options that ask for values or analysis conflict."""
     if in_batch:
         raise UsageError("a batch line's output is JSON: drop '--emit'")
-    for key in ("at", "values_only", "check", "eig", "vectors", "classify", "box"):
+    for key in ("at", "values_only", "check", "eig", "vectors", "classify", "box", "sparse", "sparsity"):
         if options.get(key):
             raise UsageError(f"--emit prints code; drop --{key.replace('_', '-')}")
 
@@ -502,16 +528,22 @@ def jacobian(
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
     values_only: ValuesOnly = False,
+    sparse: Sparse = False,
+    sparsity: Sparsity = False,
     emit: Emit = None,
     debug: Debug = False,
 ) -> None:
     """The Jacobian J[i, j] = d f_i / d x_j: rows are functions, columns are variables.
+
+    A matrix too large for the terminal (more than 24 rows or 12 columns) shows its corners in
+    the table format; --sparse, --sparsity, -f plain and -f json show all of it.
 
     \b
     Examples:
       jh jacobian "x**2+y, x*y" --at 2,3
       jh jacobian "tanh(a*x + b*y)" --vars x,y -f latex
       echo "x**2+y, x*y" | jh jacobian - --at 2,3 --at 1,1 --check -f json
+      jh jacobian "x*y, y*z, z**2" --sparse -f json
     """
     _run(
         "jacobian",
@@ -522,6 +554,8 @@ def jacobian(
         let=let or (),
         at=at or (),
         values_only=values_only,
+        sparse=sparse,
+        sparsity=sparsity,
         emit=emit,
         **_check_options(check, rtol, atol),
     )
@@ -542,6 +576,8 @@ def gradient(
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
     values_only: ValuesOnly = False,
+    sparse: Sparse = False,
+    sparsity: Sparsity = False,
     emit: Emit = None,
     debug: Debug = False,
 ) -> None:
@@ -552,6 +588,7 @@ def gradient(
       jh gradient "x^2*y + sin(x)" --at x=1,y=pi/2
       jh grad "x**2 + y**2" -f json
       jh gradient "log(1 + exp(-w*x))" --vars w --emit c
+      jh gradient "x**2 + y*z" --at 1,0,2 --sparse
     """
     _run(
         "gradient",
@@ -562,6 +599,8 @@ def gradient(
         let=let or (),
         at=at or (),
         values_only=values_only,
+        sparse=sparse,
+        sparsity=sparsity,
         emit=emit,
     )
 
@@ -604,11 +643,16 @@ def hessian(
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
     values_only: ValuesOnly = False,
+    sparse: Sparse = False,
+    sparsity: Sparsity = False,
     emit: Emit = None,
     plot: Plot = None,
     debug: Debug = False,
 ) -> None:
     """The Hessian H[i, j] = d2f / dx_i dx_j of a scalar function (symmetric).
+
+    A matrix too large for the terminal (more than 24 rows or 12 columns) shows its corners in
+    the table format; --sparse, --sparsity, -f plain and -f json show all of it.
 
     \b
     Examples:
@@ -616,6 +660,7 @@ def hessian(
       jh hessian "x**4 + y**4 - 4*x*y" --at 1,1 --eig --check
       jh hessian "x**2 + 3*x*y + y**2" -f latex >> notes.tex
       jh hessian "x**2 + 3*x*y + y**2" --eig --plot spectrum.png
+      jh hessian "x1**2*x2 + x2*x3 + x3**4" --sparse --sparsity
     """
     _run(
         "hessian",
@@ -626,6 +671,8 @@ def hessian(
         let=let or (),
         at=at or (),
         values_only=values_only,
+        sparse=sparse,
+        sparsity=sparsity,
         eig=eig,
         vectors=vectors,
         classify=classify,
