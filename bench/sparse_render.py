@@ -35,7 +35,7 @@ def rosenbrock(n: int) -> Result:
     zero = Entry(Status.OK, sympy.S.Zero, 0.0)
     values = [[zero] * n for _ in range(n)]
     for (i, j), e in entries.items():
-        v = sympy.sympify(e).subs(at)
+        v = sympy.sympify(e).xreplace(at)
         values[i][j] = Entry(Status.OK, v, float(v))
     point = PointResult(at=tuple(at.items()), values=tuple(tuple(r) for r in values))
     return Result(Command.HESSIAN, (f,), xs, matrix, points=(point,))

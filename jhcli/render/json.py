@@ -217,10 +217,8 @@ def _family(family: Family) -> dict[str, Any]:
 
 def _sparse_matrix(matrix: sympy.MatrixBase) -> dict[str, Any]:
     """``--sparse``: ``shape`` and ``entries`` [[row, column, "value"], ...] (0-based, row-major)."""
-    return {
-        "shape": [matrix.rows, matrix.cols],
-        "entries": [[i, j, sstr(matrix[i, j])] for i, j in sp.nonzero_positions(matrix)],
-    }
+    m = matrix
+    return {"shape": [m.rows, m.cols], "entries": [list(item) for item in sp.symbolic_items(m)]}
 
 
 def to_data(result: Result, *, sparse: bool = False, sparsity: bool = False) -> dict[str, Any]:

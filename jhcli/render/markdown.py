@@ -116,7 +116,7 @@ def render(
     if symbolic and sparse:
         from jhcli.render import sparse as sp
 
-        lines += _entries_table(result, sp.symbolic_items(result))
+        lines += _entries_table(result, sp.symbolic_items(result.matrix))
     elif symbolic and not sparsity:
         lines += _table(rows, columns, [[sstr(m[i, j]) for j in range(m.cols)] for i in range(m.rows)])
     if result.check is not None:

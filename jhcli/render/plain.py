@@ -124,7 +124,7 @@ def sparse_lines(result: Result, sparse: bool, sparsity: bool, symbolic: bool, w
     if sparsity:
         lines += sp.plain_lines(sp.result_pattern(result, width))
     if sparse and symbolic:
-        items = sp.symbolic_items(result)
+        items = sp.symbolic_items(result.matrix)
         lines += [f"{sp.entries_title(result)}:", *sp.entry_lines(result, items)]
         lines.append(sp.count_line(len(items), m.rows, m.cols))
     return lines

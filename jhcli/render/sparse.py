@@ -113,10 +113,20 @@ def value_text(entry: Entry, digits: int) -> str:
     return f"{exact} ≈ {approx}"
 
 
-def symbolic_items(result: Result) -> list[tuple[int, int, str]]:
-    """(row, column, text) of each non-zero entry of the symbolic matrix."""
-    m = result.matrix
-    return [(i, j, sstr(m[i, j])) for i, j in nonzero_positions(m)]
+def symbolic_items(m: sympy.MatrixBase) -> list[tuple[int, int, str]]:
+    """(row, column, text) of each non-zero entry of a symbolic matrix.
+
+    Equal entries are printed once (a Hessian's mirror entries): SymPy's printer is the cost here.
+    """
+    texts: dict[Any, str] = {}
+    out = []
+    for i, j in nonzero_positions(m):
+        value = m[i, j]
+        text = texts.get(value)
+        if text is None:
+            text = texts[value] = sstr(value)
+        out.append((i, j, text))
+    return out
 
 
 def point_items(point: PointResult, digits: int) -> list[tuple[int, int, str]]:

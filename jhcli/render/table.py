@@ -181,7 +181,7 @@ def render(
     if sparsity:
         parts.append(pictures.to_text(sp.result_pattern(result, width)))
     if sparse and symbolic:
-        items = [(i, j, Text(text)) for i, j, text in sp.symbolic_items(result)]
+        items = [(i, j, Text(text)) for i, j, text in sp.symbolic_items(result.matrix)]
         parts += _entries(result, sp.entries_title(result), items)
     elif symbolic and not sparsity:
         parts += _matrix_grid(
