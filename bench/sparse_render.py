@@ -2,7 +2,9 @@
 
 The Hessian and its values at x = (1, ..., 1) are built by hand (the derivative of each term is
 known), so this times the rendering only: ``--sparse`` in plain, table and JSON, ``--sparsity``,
-and the table format's corner summary. Prints the median of several runs per view (seconds).
+and the table format's corner summary. Prints the median of several runs per view: wall-clock and
+CPU seconds (CPU time is less disturbed by other work on a shared machine), and the share of it
+spent printing "read as" (the function itself, SymPy's printer; the same in every format).
 
     PYTHONPATH=. python bench/sparse_render.py [n] [runs]
 """
@@ -62,15 +64,21 @@ def main() -> None:
         "table (corners)": lambda: table(),
         "latex --sparse": lambda: render(result, "latex", sparse=True),
     }
-    print("| view | median s | runs |")
-    print("| --- | ---: | ---: |")
+    from jhcli.render.common import read_as
+
+    t = time.process_time()
+    read_as(result)
+    print(f"printing the function (read as): {time.process_time() - t:.2f} s CPU")
+    print("| view | median wall s | median CPU s | runs |")
+    print("| --- | ---: | ---: | ---: |")
     for name, view in views.items():
-        times = []
+        walls, cpus = [], []
         for _ in range(runs):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             view()
-            times.append(time.perf_counter() - t)
-        print(f"| {name} | {statistics.median(times):.3f} | {runs} |")
+            walls.append(time.perf_counter() - t)
+            cpus.append(time.process_time() - c)
+        print(f"| {name} | {statistics.median(walls):.2f} | {statistics.median(cpus):.2f} | {runs} |")
 
 
 if __name__ == "__main__":

@@ -307,8 +307,8 @@ class TestPattern:
         """n = 200 at 80 columns: (80 - 3 - 4) // 2 = 36 cells fit, so 10-entry blocks (20 x 20);
         at 100 columns 46 fit: 5-entry blocks (40 x 40). A tridiagonal band stays a band of blocks."""
         lines = sp.plain_lines(sp.result_pattern(self._banded(200), width))
-        assert lines[0].startswith(f"sparsity pattern (each cell = {block}×{block} entries, * if any")
-        grid = lines[2:-1]
+        assert lines[1] == f"each cell = {block}×{block} entries: * if any of them is non-zero"
+        grid = lines[3:-1]
         assert len(grid) == cells
         assert lines[-1] == "598 of 200×200 entries non-zero (density 1.5%)"
         for r, line in enumerate(grid):
@@ -323,9 +323,9 @@ class TestPattern:
         matrix = sympy.ImmutableMatrix(sympy.SparseMatrix(2, 1000, {(0, 0): xs[0], (1, 999): 1}))
         result = Result(Command.JACOBIAN, (xs[0], xs[1]), xs, matrix)
         lines = sp.plain_lines(sp.result_pattern(result, 100))
-        assert "each cell = 25×25 entries" in lines[0]
-        assert lines[2] == "1  *" + " ." * 38 + " *"
-        assert len(lines) == 4
+        assert lines[1] == "each cell = 25×25 entries: * if any of them is non-zero"
+        assert lines[3] == "1  *" + " ." * 38 + " *"
+        assert len(lines) == 5
 
     @pytest.mark.parametrize(
         ("size", "cells", "block"), [(5, 40, 1), (40, 40, 1), (41, 40, 2), (200, 36, 10), (1000, 46, 25)]
@@ -427,6 +427,17 @@ class TestCorners:
         table = [line for line in out.stdout.splitlines() if line[:1] in "┏┃┡│└"]
         assert all(len(line) <= 100 for line in table)
         assert "…" in table[1]
+
+    def test_long_lines_about_a_large_matrix_are_clipped(self) -> None:
+        """28 terms of 3 factors: "read as" would fill 4 console lines; it is cut to 3."""
+        f = " + ".join(f"x{i}*x{i + 1}*x{i + 2}" for i in range(1, 29))
+        out = run_jh("hessian", f, "-f", "table")
+        assert out.exit_code == 0
+        lines = out.stdout.splitlines()
+        title = lines.index("Hessian (rows and columns: variables)")
+        assert title <= 3 and lines[title - 1].endswith(" characters; -f plain shows all)")
+        assert sp.clip("a" * 301, 100, True) == "a" * 201 + " … (301 characters; -f plain shows all)"
+        assert sp.clip("a" * 301, 100, False) == "a" * 301
 
 
 class TestErrors:

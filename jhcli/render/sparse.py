@@ -192,12 +192,9 @@ def pattern_rows(
     marked = {(i // block, j // block) for i, j in positions}
     margin = " " * (label_width + 2)
     legend = f"{NONZERO_CHAR} non-zero, {ZERO_CHAR} zero"
-    if block > 1:
-        legend = (
-            f"each cell = {block}×{block} entries, {NONZERO_CHAR} if any of them is non-zero, "
-            f"{ZERO_CHAR} if all are zero"
-        )
     out: list[Row] = [[(f"sparsity pattern ({legend}; rows and columns numbered from 1):", "")]]
+    if block > 1:
+        out.append([(f"each cell = {block}×{block} entries: {NONZERO_CHAR} if any of them is non-zero", "")])
     if block == 1 and all(len(n) == 1 for n in column_names):
         out.append([(margin + " ".join(column_names), "")])
     else:
@@ -264,6 +261,19 @@ def corner_indices(size: int, edge: int, limit: int) -> list[int | None]:
     if size <= limit:
         return list(range(size))
     return [*range(edge), None, *range(size - edge, size)]
+
+
+CLIP_LINES = 3
+"""Console lines a line of text about a too-large matrix may fill (read as, the point) in the table format."""
+
+
+def clip(text: str, width: int, large: bool) -> str:
+    """``text`` cut to fit ``CLIP_LINES`` console lines when the matrix is too large to show whole."""
+    limit = CLIP_LINES * (width - 20)  # room for the words the console wraps early
+    if not large or len(text) <= limit:
+        return text
+    note = f" … ({len(text)} characters; -f plain shows all)"
+    return text[: limit - len(note)] + note
 
 
 def summary_hint(rows: int, cols: int) -> str:

@@ -164,7 +164,8 @@ def render(
             parts += [verdict(point.classification, point_label(point)), Text("")]
     if result.critical_points is not None:
         parts += _critical(result, digits)
-    parts.append(Text(f"read as: {read_as(result)}", style="dim"))
+    large = sp.too_large(*result.matrix.shape)
+    parts.append(Text(sp.clip(f"read as: {read_as(result)}", width, large), style="dim"))
     if result.let:
         parts.append(Text(f"let: {let_text(result)}", style="dim"))
     parts.extend(Text(line) for line in chain_lines(result))
@@ -192,7 +193,8 @@ def render(
     for point in result.points:
         if sparse:
             items = [(i, j, _value_cell(e, digits)) for i, j, e in sp.point_nonzeros(point)]
-            parts += _entries(result, sp.entries_title(result, point_label(point)), items)
+            where = sp.clip(point_label(point), width, large)
+            parts += _entries(result, sp.entries_title(result, where), items)
         else:
             parts += _point_grid(point, (rows, columns), digits, width)
         for i, j, entry in point.undefined:
@@ -215,7 +217,9 @@ def _point_grid(
     values = point.values
     shape = (len(values), len(values[0]) if values else 0)
     wide = not sp.too_large(*shape) and exact_too_wide(point)
-    title = f"at {point_label(point)}" + (f" {EXACT_IN_JSON}" if wide else "")
+    title = f"at {sp.clip(point_label(point), width, sp.too_large(*shape))}" + (
+        f" {EXACT_IN_JSON}" if wide else ""
+    )
     return _matrix_grid(title, labels, shape, lambda i, j: _value_cell(values[i][j], digits, not wide), width)
 
 
