@@ -57,7 +57,8 @@ def main() -> None:
     views = {
         "plain --sparse": lambda: render(result, "plain", sparse=True),
         "json --sparse": lambda: render(result, "json", sparse=True),
-        "plain --sparsity --values-only": lambda: render(result, "plain", sparsity=True, symbolic=False),
+        "plain --sparsity --sparse": lambda: render(result, "plain", sparsity=True, sparse=True),
+        "plain (dense, for comparison)": lambda: render(result, "plain"),
         "json --sparsity": lambda: render(result, "json", sparsity=True, sparse=True),
         "table --sparse": lambda: table(sparse=True),
         "table --sparsity (values summarised)": lambda: table(sparsity=True),
