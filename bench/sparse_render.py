@@ -29,15 +29,15 @@ def rosenbrock(n: int) -> Result:
     entries: dict[tuple[int, int], sympy.Expr] = {}
     for i in range(n - 1):
         a, b = xs[i], xs[i + 1]
-        entries[i, i] = entries.get((i, i), 0) + 1200 * a**2 - 400 * b + 2
+        entries[i, i] = entries.get((i, i), sympy.S.Zero) + 1200 * a**2 - 400 * b + 2
         entries[i, i + 1] = entries[i + 1, i] = -400 * a
-        entries[i + 1, i + 1] = entries.get((i + 1, i + 1), 0) + 200
+        entries[i + 1, i + 1] = entries.get((i + 1, i + 1), sympy.S.Zero) + 200
     matrix = sympy.ImmutableMatrix(sympy.SparseMatrix(n, n, entries))
     at = {x: sympy.Integer(1) for x in xs}
     zero = Entry(Status.OK, sympy.S.Zero, 0.0)
     values = [[zero] * n for _ in range(n)]
     for (i, j), e in entries.items():
-        v = sympy.sympify(e).xreplace(at)
+        v = e.xreplace(at)
         values[i][j] = Entry(Status.OK, v, float(v))
     point = PointResult(at=tuple(at.items()), values=tuple(tuple(r) for r in values))
     return Result(Command.HESSIAN, (f,), xs, matrix, points=(point,))
