@@ -72,7 +72,9 @@ def _fail(message: str, code: int) -> NoReturn:
 def _usage_message(error: typer.TyperException, argv: Sequence[str]) -> str:
     """Typer's (bundled Click's) usage error as jh shows it, with hints."""
     message = printable(error.format_message())
-    if "No such option" in message and any(_looks_like_expression(a) for a in argv):
+    if any(f"No such option: {name}" in message for name in ("--sparse", "--sparsity")):
+        message += f"\n  (--sparse and --sparsity apply to the matrices of {SPARSE_COMMANDS})"
+    elif "No such option" in message and any(_looks_like_expression(a) for a in argv):
         message += f"\n  ({_DASH_HINT})"
     return message + "\n  (see 'jh --help')"
 
@@ -293,14 +295,35 @@ Output = Annotated[
         "point's coordinates, then the entries row-major) or .jsonl; '-' (default): CSV on stdout.",
     ),
 ]
+Sparse = Annotated[
+    bool,
+    typer.Option(
+        "--sparse",
+        help="Show only the non-zero entries, as H[1,2] = d2f/dxdy = ... lines (indices from 1); "
+        "JSON: shape and entries [[row, column, value], ...] (from 0) instead of matrix.",
+    ),
+]
+Sparsity = Annotated[
+    bool,
+    typer.Option(
+        "--sparsity",
+        help="Draw where the non-zero entries are (* non-zero, . zero; a large matrix in blocks) instead of "
+        "the symbolic matrix, with their count; JSON: a sparsity object.",
+    ),
+]
+SPARSE_COMMANDS = "jacobian, gradient and hessian"
+"""The commands that take --sparse and --sparsity (named in the error for the others)."""
 DEFAULT_RTOL = 1e-8
 DEFAULT_ATOL = 1e-10
 
 
 _OPTION_NAMES = frozenset(
-    "--vars --let --at --values-only --format --digits --timeout --limit --no-simplify --float --latex-env "
-    "--debug --eig --vectors --classify --box --v --u --with --check --hessian --rtol --atol --steps --help "
-    "--emit --plot --x --y --grid --along --range --points --standalone --at-file --output".split()
+    (
+        "--vars --let --at --values-only --format --digits --timeout --limit --no-simplify --float "
+        "--latex-env --debug --eig --vectors --classify --box --v --u --with --check --hessian --rtol "
+        "--atol --steps --help --emit --plot --x --y --grid --along --range --points --standalone "
+        "--at-file --output --sparse --sparsity"
+    ).split()
 )
 
 
@@ -341,20 +364,24 @@ def _rendered(
     latex_env: LatexEnv,
     symbolic: bool = True,
     standalone: bool = False,
+    view: dict[str, bool] | None = None,
 ) -> str:
-    """The text to print for ``result``, rendered in full before any of it is written."""
+    """The text to print for ``result``, rendered in full before any of it is written; ``view``
+    holds ``sparse`` and ``sparsity`` (--sparse, --sparsity)."""
     from jhcli.render import render
 
     name = fmt.value if fmt is not None else ("table" if sys.stdout.isatty() else "plain")
-    output = render(result, name, digits=digits, latex_env=latex_env.value, symbolic=symbolic)
-    if isinstance(output, str):
+    options: dict[str, Any] = {"digits": digits, "latex_env": latex_env.value, "symbolic": symbolic}
+    options.update(view or {})
+    if name != "table":
+        output = render(result, name, **options)
         return _standalone(output) if standalone else output
     from rich.console import Console
 
     width = None if sys.stdout.isatty() else 100
     console = Console(file=sys.stdout, width=width, highlight=False, markup=False, emoji=False)
     with console.capture() as captured:
-        console.print(output)
+        console.print(render(result, name, width=console.width, **options))
     return captured.get()
 
 
@@ -410,6 +437,7 @@ def _run(
             options["eig"] = True  # the LaTeX classification block shows the eigenvalues (its λ row)
         if emit is not None:
             _check_emit(options, batch is not None)
+        view = {key: True for key in ("sparse", "sparsity") if options.pop(key, False)}
         symbolic = not options.pop("values_only", False)
         if "box" in options:
             options["box"] = _parse_box(options["box"])
@@ -443,9 +471,9 @@ def _run(
                 if batch is not None:
                     from jhcli.render.json import to_data
 
-                    batch.append((to_data(result), problems))
+                    batch.append((to_data(result, **view), problems))
                     return
-                text = _rendered(result, fmt, digits, latex_env, symbolic, standalone)
+                text = _rendered(result, fmt, digits, latex_env, symbolic, standalone, view)
             sys.stdout.write(text)
         for problem in problems:
             sys.stderr.write(f"warning: {problem}\n")
@@ -545,7 +573,7 @@ def _check_emit(options: dict[str, Any], in_batch: bool) -> None:
     """--emit prints code for the symbolic matrix: options that ask for values or analysis conflict."""
     if in_batch:
         raise UsageError("a batch line's output is JSON: drop '--emit'")
-    for key in ("at", "values_only", "check", "eig", "vectors", "classify", "box"):
+    for key in ("at", "values_only", "check", "eig", "vectors", "classify", "box", "sparse", "sparsity"):
         if options.get(key):
             raise UsageError(f"--emit prints code; drop --{key.replace('_', '-')}")
 
@@ -600,10 +628,15 @@ def jacobian(
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
     values_only: ValuesOnly = False,
+    sparse: Sparse = False,
+    sparsity: Sparsity = False,
     emit: Emit = None,
     debug: Debug = False,
 ) -> None:
     """The Jacobian J[i, j] = d f_i / d x_j: rows are functions, columns are variables.
+
+    A matrix too large for the terminal (more than 24 rows or 12 columns) shows its corners in
+    the table format; --sparse, --sparsity, -f plain and -f json show all of it.
 
     \b
     Examples:
@@ -611,6 +644,7 @@ def jacobian(
       jh jacobian "tanh(a*x + b*y)" --vars x,y -f latex
       echo "x**2+y, x*y" | jh jacobian - --at 2,3 --at 1,1 --check -f json
       jh jacobian "x**2+y, x*y, sin(x)*exp(y)" --at-file points.csv --output J.npy
+      jh jacobian "x*y, y*z, z**2" --sparse -f json
     """
     _run(
         "jacobian",
@@ -623,6 +657,8 @@ def jacobian(
         at_file=at_file,
         output=output,
         values_only=values_only,
+        sparse=sparse,
+        sparsity=sparsity,
         emit=emit,
         **_check_options(check, rtol, atol),
     )
@@ -645,6 +681,8 @@ def gradient(
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
     values_only: ValuesOnly = False,
+    sparse: Sparse = False,
+    sparsity: Sparsity = False,
     emit: Emit = None,
     debug: Debug = False,
 ) -> None:
@@ -656,6 +694,7 @@ def gradient(
       jh grad "x**2 + y**2" -f json
       jh gradient "log(1 + exp(-w*x))" --vars w --emit c
       jh gradient "x**2*y + sin(x)" --at-file points.csv --output g.jsonl
+      jh gradient "x**2 + y*z" --at 1,0,2 --sparse
     """
     _run(
         "gradient",
@@ -668,6 +707,8 @@ def gradient(
         at_file=at_file,
         output=output,
         values_only=values_only,
+        sparse=sparse,
+        sparsity=sparsity,
         emit=emit,
     )
 
@@ -712,11 +753,16 @@ def hessian(
     floats: Floats = False,
     latex_env: Env = DEFAULT_ENV,
     values_only: ValuesOnly = False,
+    sparse: Sparse = False,
+    sparsity: Sparsity = False,
     emit: Emit = None,
     plot: Plot = None,
     debug: Debug = False,
 ) -> None:
     """The Hessian H[i, j] = d2f / dx_i dx_j of a scalar function (symmetric).
+
+    A matrix too large for the terminal (more than 24 rows or 12 columns) shows its corners in
+    the table format; --sparse, --sparsity, -f plain and -f json show all of it.
 
     \b
     Examples:
@@ -725,6 +771,7 @@ def hessian(
       jh hessian "x**2 + 3*x*y + y**2" -f latex >> notes.tex
       jh hessian "x**2 + 3*x*y + y**2" --eig --plot spectrum.png
       jh hessian "x**4 + y**4 - 4*x*y" --at-file points.npy --output H.npy
+      jh hessian "x1**2*x2 + x2*x3 + x3**4" --sparse --sparsity
     """
     _run(
         "hessian",
@@ -737,6 +784,8 @@ def hessian(
         at_file=at_file,
         output=output,
         values_only=values_only,
+        sparse=sparse,
+        sparsity=sparsity,
         eig=eig,
         vectors=vectors,
         classify=classify,

@@ -19,6 +19,7 @@ from jhcli.models import (
     Status,
 )
 from jhcli.printing import matrix_texts
+from jhcli.render import sparse as sp
 from jhcli.render.common import condition_float, names, sstr, value_text
 
 if TYPE_CHECKING:
@@ -102,12 +103,16 @@ def check_json(report: CheckReport) -> dict[str, Any]:
     }
 
 
-def _point(point: PointResult) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "at": {s.name: sstr(v) for s, v in point.at},
-        "value": [[_value(e) for e in row] for row in point.values],
-        "numeric": [[e.numeric for e in row] for row in point.values],
-    }
+def _point(point: PointResult, sparse: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {"at": {s.name: sstr(v) for s, v in point.at}}
+    if sparse:  # the same positions, in the same order, in both
+        shape = [len(point.values), len(point.values[0]) if point.values else 0]
+        nonzeros = sp.point_nonzeros(point)
+        out["value"] = {"shape": shape, "entries": [[i, j, _value(e)] for i, j, e in nonzeros]}
+        out["numeric"] = {"shape": shape, "entries": [[i, j, e.numeric] for i, j, e in nonzeros]}
+    else:
+        out["value"] = [[_value(e) for e in row] for row in point.values]
+        out["numeric"] = [[e.numeric for e in row] for row in point.values]
     problems = [{"row": i, "column": j, "reason": e.reason} for i, j, e in point.undefined]
     if problems:
         out["undefined"] = problems
@@ -208,8 +213,18 @@ def _family(family: Family) -> dict[str, Any]:
     }
 
 
-def to_data(result: Result) -> dict[str, Any]:
-    """The JSON document as Python data."""
+def _sparse_matrix(matrix: sympy.MatrixBase) -> dict[str, Any]:
+    """``--sparse``: ``shape`` and ``entries`` [[row, column, "value"], ...] (0-based, row-major)."""
+    m = matrix
+    return {"shape": [m.rows, m.cols], "entries": [list(item) for item in sp.symbolic_items(m)]}
+
+
+def to_data(result: Result, *, sparse: bool = False, sparsity: bool = False) -> dict[str, Any]:
+    """The JSON document as Python data.
+
+    ``sparse``: ``shape`` and ``entries`` in place of ``matrix``, and each point's ``value`` and
+    ``numeric`` as ``{"shape", "entries"}`` too; ``sparsity``: a ``sparsity`` object after them.
+    """
     variables = names(result.variables)
     data: dict[str, Any] = {
         "command": result.command.value,
@@ -217,8 +232,9 @@ def to_data(result: Result) -> dict[str, Any]:
         "functions": [sstr(f) for f in result.functions],
         "variables": variables,
         **({"let": {name: value_text(value) for name, value in result.let}} if result.let else {}),
-        "matrix": _matrix(result.matrix),
-        "points": [_point(p) for p in result.points],
+        **(_sparse_matrix(result.matrix) if sparse else {"matrix": _matrix(result.matrix)}),
+        **({"sparsity": sp.sparsity_data(result)} if sparsity else {}),
+        "points": [_point(p, sparse) for p in result.points],
     }
     if result.critical_points is not None:
         data["critical_points"] = [_critical_point(cp, variables) for cp in result.critical_points]
@@ -282,8 +298,8 @@ def dumps(value: Any, indent: str = "") -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def render(result: Result, **options: Any) -> str:
-    return dumps(to_data(result)) + "\n"
+def render(result: Result, *, sparse: bool = False, sparsity: bool = False, **options: Any) -> str:
+    return dumps(to_data(result, sparse=sparse, sparsity=sparsity)) + "\n"
 
 
 def _quantity_json(q: Quantity | None) -> dict[str, Any] | None:

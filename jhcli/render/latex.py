@@ -21,6 +21,7 @@ from jhcli.models import (
     Result,
     Status,
 )
+from jhcli.render import sparse as sp
 from jhcli.render.common import (
     DEFAULT_DIGITS,
     LONG_EXACT,
@@ -209,10 +210,30 @@ def _eigen_line(eigenvalues: tuple[Eigenvalue, ...], digits: int) -> str:
     return r",\ ".join(parts)
 
 
-def _point_rows(result: Result, point: PointResult, env: str, digits: int) -> list[str]:
+def _entry_symbol(result: Result, i: int, j: int) -> str:
+    """``H_{1,2}``, ``(\nabla f)_{2,1}``: one entry, 1-based."""
     name = _SYMBOLS[result.kind]
-    values = sympy.Matrix([[_entry_value(e) for e in row] for row in point.values])
-    rows = [rf"{name}\big|_{{{_at(point)}}} &= {latex(values, env)}"]
+    if "\\" in name or " " in name:
+        name = f"({name})"
+    return f"{name}_{{{i + 1},{j + 1}}}"
+
+
+def _sparse_rows(result: Result, items: list[tuple[int, int, Any]]) -> list[str]:
+    """``--sparse``: one aligned row per non-zero entry, then how many there are."""
+    rows = [rf"{_entry_symbol(result, i, j)} &= {latex(value)}" for i, j, value in items]
+    m = result.matrix
+    count = f"{sp.count_line(len(items), m.rows, m.cols)}; indices from 1"
+    return [*rows, rf"&\text{{{math_text_escape(count)}}}"]
+
+
+def _point_rows(result: Result, point: PointResult, env: str, digits: int, sparse: bool = False) -> list[str]:
+    name = _SYMBOLS[result.kind]
+    if sparse:
+        items = [(i, j, _entry_value(e)) for i, j, e in sp.point_nonzeros(point)]
+        rows = [rf"&\text{{at }} {_at(point)}", *_sparse_rows(result, items)]
+    else:
+        values = sympy.Matrix([[_entry_value(e) for e in row] for row in point.values])
+        rows = [rf"{name}\big|_{{{_at(point)}}} &= {latex(values, env)}"]
     if point.spectrum is not None:
         rows.append(rf"\lambda &= {_eigen_line(point.spectrum.eigenvalues, digits)}")
     if point.classification is not None:
@@ -322,10 +343,14 @@ def render_latex(
     digits: int = DEFAULT_DIGITS,
     bare: bool = False,
     symbolic: bool = True,
+    sparse: bool = False,
+    sparsity: bool = False,
 ) -> str:
     """The formulas as one ``align*`` body (``bare``: an ``aligned`` block for ``$$ ... $$``).
 
-    ``symbolic=False`` leaves out the symbolic matrix when there are values at points.
+    ``symbolic=False`` leaves out the symbolic matrix when there are values at points;
+    ``sparse`` lists the non-zero entries instead of the matrices; ``sparsity`` (without
+    ``sparse``) puts the count of non-zero entries in place of the symbolic matrix.
     """
     name = _SYMBOLS[result.kind]
     rows = []
@@ -335,12 +360,20 @@ def render_latex(
     for factor in result.factors:
         rows.append(f"{_FACTOR_SYMBOLS[factor.key]} &= {latex(factor.matrix, env)}")
     product = r" = J_f(g(x))\,J_g(x)" if result.factors else ""
-    if symbolic or not result.points:
+    if (symbolic or not result.points) and sparse:
+        m = result.matrix
+        rows += _sparse_rows(result, [(i, j, m[i, j]) for i, j in sp.nonzero_positions(m)])
+    elif sparsity:
+        m = result.matrix
+        count = sp.count_line(len(sp.nonzero_positions(m)), m.rows, m.cols)
+        count += "; the pattern is in the comments above"
+        rows.append(rf"{name}\colon &\ \text{{{math_text_escape(count)}}}")
+    elif symbolic or not result.points:
         rows.append(f"{name}{product} &= {latex(result.matrix, env)}")
     if result.check is not None:
         rows.append(rf"&\text{{{math_text_escape(check_text(result.check))}}}")
     for point in result.points:
-        rows += _point_rows(result, point, env, digits)
+        rows += _point_rows(result, point, env, digits, sparse)
     for cp in result.critical_points or ():
         at = ", ".join(f"{latex(s)} = {latex(v)}" for s, v in cp.at)
         c = cp.classification
@@ -363,8 +396,11 @@ def render(
     latex_env: str = "bmatrix",
     digits: int = DEFAULT_DIGITS,
     symbolic: bool = True,
+    sparse: bool = False,
+    sparsity: bool = False,
     **options: Any,
 ) -> str:
+    """A snippet for documents; ``sparsity`` adds the pattern as comment lines (LaTeX cannot draw it)."""
     title, _, layout = MATRIX_NAMES[result.kind]
     if result.command in (Command.MAP, Command.PROFILE):
         variables = ", ".join(s.name for s in result.variables)
@@ -379,8 +415,11 @@ def render(
     extra = [f"% {line}" for line in [*chain_lines(result), *([vector] if vector else [])]]
     notes = [f"% note: {n}" for n in result.notes]
     iterates = [iterates_tabular(result, digits)] if result.iteration is not None else []
-    body = render_latex(result, env=latex_env, digits=digits, symbolic=symbolic)
-    return "\n".join([header, *extra, body, *iterates, *notes]) + "\n"
+    body = render_latex(
+        result, env=latex_env, digits=digits, symbolic=symbolic, sparse=sparse, sparsity=sparsity
+    )
+    pattern = [f"% {line}" for line in sp.plain_lines(sp.result_pattern(result))] if sparsity else []
+    return "\n".join([header, *extra, *pattern, body, *iterates, *notes]) + "\n"
 
 
 def _picture_latex(result: Result, env: str, digits: int) -> list[str]:

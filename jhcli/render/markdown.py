@@ -19,6 +19,7 @@ from jhcli.render.common import (
     completeness_text,
     entry_approx,
     entry_exact,
+    entry_name,
     factor_labels,
     iterate_table,
     let_text,
@@ -54,14 +55,30 @@ def _verdict(c: Classification, where: str) -> str:
     return f"**{c.type.value}** at {_code(where)} ({detail}): {c.reason}"
 
 
+def _entries_table(result: Result, items: Sequence[tuple[int, int, str]]) -> list[str]:
+    """``--sparse``: | entry | derivative | value | per non-zero entry, then their count."""
+    from jhcli.render import sparse as sp
+
+    rows, cols = result.matrix.shape
+    out = ["| entry | derivative | value |", "|---|---|---|"]
+    out += [
+        f"| {_code(sp.label(result, i, j))} | {_code(entry_name(result, i, j))} | {_code(text)} |"
+        for i, j, text in items
+    ]
+    return [*out, "", sp.count_line(len(items), rows, cols) + "; indices from 1"]
+
+
 def render(
     result: Result,
     *,
     latex_env: str = "bmatrix",
     digits: int = DEFAULT_DIGITS,
     symbolic: bool = True,
+    sparse: bool = False,
+    sparsity: bool = False,
     **options: Any,
 ) -> str:
+    """``sparse``: tables of the non-zero entries; ``sparsity``: the pattern in a text block."""
     rows, columns = row_labels(result), column_labels(result)
     symbolic = symbolic or not result.points
     variables = ", ".join(s.name for s in result.variables)
@@ -82,7 +99,13 @@ def render(
     for point in result.points:
         if point.classification is not None:
             lines += ["- " + _verdict(point.classification, point_label(point)), ""]
-    body = render_latex(result, env=latex_env, digits=digits, bare=True, symbolic=symbolic)
+    if sparsity:
+        from jhcli.render import sparse as sp
+
+        lines += ["```text", *sp.plain_lines(sp.result_pattern(result)), "```", ""]
+    body = render_latex(
+        result, env=latex_env, digits=digits, bare=True, symbolic=symbolic, sparse=sparse, sparsity=sparsity
+    )
     lines += ["$$", body, "$$", ""]
     for factor in result.factors:
         f = factor.matrix
@@ -91,14 +114,23 @@ def render(
     if result.factors:
         lines += [f"{matrix_title(result)}:", ""]
     m = result.matrix
-    if symbolic:
+    if symbolic and sparse:
+        from jhcli.render import sparse as sp
+
+        lines += _entries_table(result, sp.symbolic_items(result.matrix))
+    elif symbolic and not sparsity:
         lines += _table(rows, columns, matrix_texts(m))
     if result.check is not None:
         lines += ["", check_text(result.check)]
     for point in result.points:
         lines += ["", f"At {_code(point_label(point))}:", ""]
-        lines += _table(rows, columns, [[entry_exact(e) for e in row] for row in point.values])
-        if needs_decimal_view(point):
+        if sparse:
+            from jhcli.render import sparse as sp
+
+            lines += _entries_table(result, sp.point_items(point, digits))
+        else:
+            lines += _table(rows, columns, [[entry_exact(e) for e in row] for row in point.values])
+        if not sparse and needs_decimal_view(point):
             lines += ["", "Decimal view:", ""]
             lines += _table(rows, columns, [[entry_approx(e, digits) for e in row] for row in point.values])
         extra = [f"entry ({i + 1}, {j + 1}): {e.reason}" for i, j, e in point.undefined]

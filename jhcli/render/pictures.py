@@ -50,6 +50,8 @@ STYLES = {
     "zero": "bold yellow",
     "f": "bold cyan",
     "model": "yellow",
+    "nonzero": "bold cyan",  # --sparsity
+    "zero_cell": "dim",
 }
 
 Row = list[tuple[str, str]]  # (text, style key or "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from jhcli.models import Classification, Command, Result
+from jhcli.models import Classification, Command, PointResult, Result
 from jhcli.printing import matrix_texts
 from jhcli.render.common import (
     CHECK_TITLE,
@@ -109,7 +109,65 @@ def _picture_lines(result: Result, digits: int) -> list[str]:
     return [*lines, *(f"note: {n}" for n in result.notes)]
 
 
-def render(result: Result, *, digits: int = DEFAULT_DIGITS, symbolic: bool = True, **options: Any) -> str:
+PLAIN_WIDTH = 80
+"""Width a ``--sparsity`` pattern is fitted to in plain text (a classic terminal; plain has no console)."""
+
+
+def sparse_lines(result: Result, sparse: bool, sparsity: bool, symbolic: bool, width: int) -> list[str]:
+    """The symbolic matrix as ``--sparse`` and ``--sparsity`` show it: the pattern, then the entries.
+
+    Empty when neither is asked for (the caller prints the dense matrix).
+    """
+    from jhcli.render import sparse as sp
+
+    m = result.matrix
+    lines: list[str] = []
+    if sparsity:
+        lines += sp.plain_lines(sp.result_pattern(result, width))
+    if sparse and symbolic:
+        items = sp.symbolic_items(result.matrix)
+        lines += [f"{sp.entries_title(result)}:", *sp.entry_lines(result, items)]
+        lines.append(sp.count_line(len(items), m.rows, m.cols))
+    return lines
+
+
+def _sparse_point(result: Result, point: PointResult, digits: int) -> list[str]:
+    from jhcli.render import sparse as sp
+
+    items = sp.point_items(point, digits)
+    rows, cols = result.matrix.shape
+    return [
+        f"{sp.entries_title(result, point_label(point))}:",
+        *sp.entry_lines(result, items),
+        sp.count_line(len(items), rows, cols),
+    ]
+
+
+def _dense_point(point: PointResult, digits: int) -> list[str]:
+    """The values at a point as a matrix, then (when it adds something) as decimals."""
+    lines = []
+    if exact_too_wide(point):
+        lines.append(f"≈ {EXACT_IN_JSON}")
+    else:
+        lines += matrix_block([[entry_exact(e) for e in row] for row in point.values])
+        if needs_decimal_view(point):
+            lines.append("≈")
+    if needs_decimal_view(point):
+        lines += matrix_block([[entry_approx(e, digits) for e in row] for row in point.values])
+    return lines
+
+
+def render(
+    result: Result,
+    *,
+    digits: int = DEFAULT_DIGITS,
+    symbolic: bool = True,
+    sparse: bool = False,
+    sparsity: bool = False,
+    width: int = PLAIN_WIDTH,
+    **options: Any,
+) -> str:
+    """``sparse``: only the non-zero entries; ``sparsity``: the pattern instead of the symbolic matrix."""
     m = result.matrix
     if result.command in (Command.MAP, Command.PROFILE):
         return "\n".join(_picture_lines(result, digits)) + "\n"
@@ -137,7 +195,10 @@ def render(result: Result, *, digits: int = DEFAULT_DIGITS, symbolic: bool = Tru
             f"{factor.label}:",
             *matrix_block(matrix_texts(f)),
         ]
-    if symbolic or not result.points:
+    symbolic = symbolic or not result.points
+    if sparse or sparsity:
+        lines += sparse_lines(result, sparse, sparsity, symbolic, width)
+    elif symbolic:
         lines += [
             f"{matrix_title(result)}:",
             *matrix_block(matrix_texts(m)),
@@ -145,15 +206,10 @@ def render(result: Result, *, digits: int = DEFAULT_DIGITS, symbolic: bool = Tru
     if result.check is not None:
         lines.append(check_text(result.check))
     for point in result.points:
-        lines += ["", f"at {point_label(point)}:"]
-        if exact_too_wide(point):
-            lines.append(f"≈ {EXACT_IN_JSON}")
+        if sparse:
+            lines += ["", *_sparse_point(result, point, digits)]
         else:
-            lines += matrix_block([[entry_exact(e) for e in row] for row in point.values])
-            if needs_decimal_view(point):
-                lines.append("≈")
-        if needs_decimal_view(point):
-            lines += matrix_block([[entry_approx(e, digits) for e in row] for row in point.values])
+            lines += ["", f"at {point_label(point)}:", *_dense_point(point, digits)]
         for i, j, entry in point.undefined:
             lines.append(f"note: entry ({i + 1}, {j + 1}) {entry.reason}")
         if point.spectrum is not None:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from jhcli.models import CheckReport, Classification, Command, PointType, Result, Status
+from jhcli.models import CheckReport, Classification, Command, PointResult, PointType, Result, Status
 from jhcli.render import pictures
+from jhcli.render import sparse as sp
 from jhcli.render.common import (
     CHECK_TITLE,
     DEFAULT_DIGITS,
@@ -25,6 +26,7 @@ from jhcli.render.common import (
     eigenvalue_text,
     entry_approx,
     entry_exact,
+    entry_name,
     exact_too_wide,
     factor_labels,
     iterate_table,
@@ -60,6 +62,60 @@ def _grid(title: str, rows: Sequence[str], columns: Sequence[str], cells: Sequen
     return Group(Text(title, style="bold"), table)
 
 
+Cell = Callable[[int, int], Text]
+
+
+def _matrix_grid(
+    title: str, labels: tuple[Sequence[str], Sequence[str]], shape: tuple[int, int], cell: Cell, width: int
+) -> list[RenderableType]:
+    """A matrix as ``_grid``; one too large for a terminal shows only its corners, and a hint.
+
+    Only the cells shown are built (``cell(i, j)``), so a 1000 x 1000 matrix costs a few dozen.
+    The number of corner columns shrinks (3, 2, 1 at each end) until the table fits ``width``.
+    """
+    rows, columns = labels
+    n_rows, n_cols = shape
+    if not sp.too_large(n_rows, n_cols):
+        cells = [[cell(i, j) for j in range(n_cols)] for i in range(n_rows)]
+        return [_grid(title, rows, columns, cells)]
+    row_ids = sp.corner_indices(n_rows, sp.SUMMARY_EDGE, sp.SUMMARY_MAX_ROWS)
+    label_width = max(len(rows[i]) for i in row_ids if i is not None)
+    for edge in range(sp.SUMMARY_EDGE, 0, -1):
+        col_ids = sp.corner_indices(n_cols, edge, sp.SUMMARY_MAX_COLUMNS)
+        texts = {(i, j): cell(i, j) for i in row_ids if i is not None for j in col_ids if j is not None}
+        needed = (
+            label_width
+            + 4
+            + sum(
+                3 + max(len(columns[j]), *(t.cell_len for (_, k), t in texts.items() if k == j))
+                for j in col_ids
+                if j is not None
+            )
+        )
+        if needed + 4 * (None in col_ids) <= width:
+            break
+    gap = {(True, True): "⋱", (True, False): "⋮", (False, True): "…"}
+    cells = [
+        [texts[i, j] if i is not None and j is not None else Text(gap[i is None, j is None]) for j in col_ids]
+        for i in row_ids
+    ]
+    row_names = ["⋮" if i is None else rows[i] for i in row_ids]
+    column_names = ["…" if j is None else columns[j] for j in col_ids]
+    hint = Text(sp.summary_hint(n_rows, n_cols), style="dim")
+    return [_grid(title, row_names, column_names, cells), hint]
+
+
+def _entries(result: Result, title: str, items: Sequence[tuple[int, int, Text]]) -> list[RenderableType]:
+    """``--sparse``: a table of the non-zero entries (position, derivative, value) and their count."""
+    table = Table(show_lines=False)
+    for name, justify in (("entry", "left"), ("derivative", "left"), ("value", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for i, j, value in items:
+        table.add_row(Text(sp.label(result, i, j), style="bold"), Text(entry_name(result, i, j)), value)
+    rows, cols = result.matrix.shape
+    return [Group(Text(title, style="bold"), table), Text(sp.count_line(len(items), rows, cols))]
+
+
 def verdict(c: Classification, where: str) -> Text:
     """``saddle point at (x, y) = (0, 0)`` in the verdict's colour, then the reason."""
     text = Text()
@@ -84,9 +140,20 @@ def _value_cell(entry: Any, digits: int, exact_too: bool = True) -> Text:
 
 
 def render(
-    result: Result, *, digits: int = DEFAULT_DIGITS, symbolic: bool = True, **options: Any
+    result: Result,
+    *,
+    digits: int = DEFAULT_DIGITS,
+    symbolic: bool = True,
+    sparse: bool = False,
+    sparsity: bool = False,
+    width: int = 100,
+    **options: Any,
 ) -> RenderableType:
-    """Verdicts first, then how the input was read, the symbolic matrix, and each point."""
+    """Verdicts first, then how the input was read, the symbolic matrix, and each point.
+
+    ``sparse``: the non-zero entries only; ``sparsity``: the pattern instead of the symbolic matrix;
+    ``width``: the console's, to fit the pattern and the corners of a large matrix.
+    """
     if result.command is Command.NEWTON:
         return _newton(result, digits)
     if result.command in (Command.MAP, Command.PROFILE):
@@ -97,7 +164,8 @@ def render(
             parts += [verdict(point.classification, point_label(point)), Text("")]
     if result.critical_points is not None:
         parts += _critical(result, digits)
-    parts.append(Text(f"read as: {read_as(result)}", style="dim"))
+    large = sp.too_large(*result.matrix.shape)
+    parts.append(Text(sp.clip(f"read as: {read_as(result)}", width, large), style="dim"))
     if result.let:
         parts.append(Text(f"let: {let_text(result)}", style="dim"))
     parts.extend(Text(line) for line in chain_lines(result))
@@ -110,16 +178,25 @@ def render(
         parts.append(_grid(factor.label, *factor_labels(result, factor.key), cells))
     rows, columns = row_labels(result), column_labels(result)
     m = result.matrix
-    if symbolic or not result.points:
-        cells = [[Text(sstr(m[i, j])) for j in range(m.cols)] for i in range(m.rows)]
-        parts.append(_grid(matrix_title(result), rows, columns, cells))
+    symbolic = symbolic or not result.points
+    if sparsity:
+        parts.append(pictures.to_text(sp.result_pattern(result, width)))
+    if sparse and symbolic:
+        items = [(i, j, Text(text)) for i, j, text in sp.symbolic_items(result.matrix)]
+        parts += _entries(result, sp.entries_title(result), items)
+    elif symbolic and not sparsity:
+        parts += _matrix_grid(
+            matrix_title(result), (rows, columns), m.shape, lambda i, j: Text(sstr(m[i, j])), width
+        )
     if result.check is not None:
         parts.append(Text(check_text(result.check), style="green" if result.check.equal else "yellow"))
     for point in result.points:
-        wide = exact_too_wide(point)
-        cells = [[_value_cell(e, digits, not wide) for e in row] for row in point.values]
-        title = f"at {point_label(point)}" + (f" {EXACT_IN_JSON}" if wide else "")
-        parts.append(_grid(title, rows, columns, cells))
+        if sparse:
+            items = [(i, j, _value_cell(e, digits)) for i, j, e in sp.point_nonzeros(point)]
+            where = sp.clip(point_label(point), width, large)
+            parts += _entries(result, sp.entries_title(result, where), items)
+        else:
+            parts += _point_grid(point, (rows, columns), digits, width)
         for i, j, entry in point.undefined:
             parts.append(Text(f"entry ({i + 1}, {j + 1}): {entry.reason}", style="red"))
         if point.spectrum is not None:
@@ -131,6 +208,19 @@ def render(
             parts += _check(result, point.check, rows, columns)
     parts.extend(Text(f"note: {n}", style="dim") for n in result.notes)
     return Group(*parts)
+
+
+def _point_grid(
+    point: PointResult, labels: tuple[Sequence[str], Sequence[str]], digits: int, width: int
+) -> list[RenderableType]:
+    """The values at a point as a grid: exact, and a decimal view where it adds one."""
+    values = point.values
+    shape = (len(values), len(values[0]) if values else 0)
+    wide = not sp.too_large(*shape) and exact_too_wide(point)
+    title = f"at {sp.clip(point_label(point), width, sp.too_large(*shape))}" + (
+        f" {EXACT_IN_JSON}" if wide else ""
+    )
+    return _matrix_grid(title, labels, shape, lambda i, j: _value_cell(values[i][j], digits, not wide), width)
 
 
 def _check(result: Result, report: CheckReport, rows: list[str], columns: list[str]) -> list[RenderableType]:
