@@ -1,7 +1,7 @@
 """Large test inputs: Rosenbrock (sparse Hessian) and a dense trigonometric Jacobian.
 
-    python bench/scale_inputs.py 400 rosen   # sum of 100*(x{i+1}-x{i}**2)**2 + (1-x{i})**2
-    python bench/scale_inputs.py 100 trig    # f_i = sum_j sin(i*x_j), i, j = 1..n (comma separated)
+python bench/scale_inputs.py 400 rosen   # sum of 100*(x{i+1}-x{i}**2)**2 + (1-x{i})**2
+python bench/scale_inputs.py 100 trig    # f_i = sum_j sin(i*x_j), i, j = 1..n (comma separated)
 """
 
 from __future__ import annotations

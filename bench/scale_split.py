@@ -29,8 +29,9 @@ def main() -> None:
     ap.add_argument("--no-point", action="store_true")
     args = ap.parse_args()
 
-    import jhcli
     from sympy.core.cache import clear_cache
+
+    import jhcli
     from jhcli import api, calculus, render
     from jhcli.analysis import evaluate_matrix  # noqa: F401
 
@@ -63,7 +64,8 @@ def main() -> None:
     if args.profile:
         prof.disable()
     print(f"differentiate{t3 - t2:8.3f} s")
-    print(f"whole api    {t4 - t3:8.3f} s  (parse + differentiate + evaluate: evaluate ~ {t4 - t3 - (t3 - t2) - (t1 - t0):.3f} s)")
+    evaluate = t4 - t3 - (t3 - t2) - (t1 - t0)
+    print(f"whole api    {t4 - t3:8.3f} s  (parse + differentiate + evaluate: evaluate ~ {evaluate:.3f} s)")
     print(f"render       {t5 - t4:8.3f} s  ({len(out)} characters of {args.format})")
     if args.profile:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
