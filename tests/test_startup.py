@@ -120,7 +120,10 @@ class TestOneCommandApp:
         single = cli._app_for(["grad", "x*y"])
         assert [cli._command_name(c) for c in single.registered_commands] == ["grad"]
 
-    @pytest.mark.parametrize("argv", [[], ["--help"], ["--version"], ["batch", "-"], ["jacobain", "x"]])
+    def test_version_builds_no_command(self) -> None:
+        assert cli._app_for(["--version"]).registered_commands == []
+
+    @pytest.mark.parametrize("argv", [[], ["--help"], ["--version", "x"], ["batch", "-"], ["jacobain", "x"]])
     def test_everything_else_gets_the_whole_app(self, argv: list[str]) -> None:
         assert cli._app_for(argv) is cli.app
 
