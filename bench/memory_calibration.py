@@ -11,7 +11,7 @@ Usage::
 
     .venv/bin/python bench/memory_calibration.py
 
-It prints a Markdown table (as recorded in DOCS-progress.md).
+It prints a Markdown table (as recorded in bench/README.md).
 """
 
 from __future__ import annotations

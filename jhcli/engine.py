@@ -8,7 +8,7 @@ it by 0. ``diff`` below applies SymPy's own rules (``Add._eval_derivative``,
 the class's ``fdiff``) with the same SymPy constructors in the same order, skipping only that
 work, so the result is the same expression (structurally equal; tests/test_scale.py checks it
 against ``sympy.diff`` on random expressions). About 10x faster on polynomial and trigonometric
-terms (measurements in DOCS-scale.md).
+terms (measurements: bench/scale_split.py, bench/README.md).
 
 Nodes outside ``_FUNCTIONS`` (``Abs``, ``sign``, ``floor``, ``Piecewise``, ``Max``, jh's special
 functions, derivatives, ...) raise ``Unsupported``: the caller uses ``sympy.diff`` for that term.

@@ -77,7 +77,7 @@ CEILINGS: dict[str, int] = {
     "value-digits": 100_000,
     "memory": PHYSICAL_MEMORY_MIB,
 }
-"""Hard ceilings: no ``--limit`` may go above these (measurements in DOCS-limits.md)."""
+"""Hard ceilings: no ``--limit`` may go above these (why: ``_CEILING_REASONS``, shown in the message)."""
 
 _CEILING_REASONS = {
     "input-length": "reading 1,000,000 characters already takes about 15 s",

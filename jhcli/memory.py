@@ -38,7 +38,7 @@ BYTES_PER_NODE = 100
 SymPy's cache cleared first) on eight cases, measured by ``bench/memory_calibration.py`` on SymPy
 1.14 / CPython 3.11. Each entry costs 2-10 kB whatever its size (the simplification's temporaries,
 SymPy's cache, the matrix), nodes about 100 bytes more each; the estimate came out at 0.9 to 5
-times the measured peak (table in DOCS-progress.md)."""
+times the measured peak (table in bench/README.md)."""
 
 MIB = 1024 * 1024
 
