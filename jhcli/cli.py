@@ -544,15 +544,16 @@ def _evaluate_file(result: Result, at_file: str, output: str, timeout: float) ->
     """The matrix at every point of ``at_file``, written to ``output``; the undefined count on stderr."""
     from jhcli.batcheval import evaluate_file
 
-    summary = evaluate_file(
-        result,
-        at_file,
-        output,
-        stdin=sys.stdin,
-        stdout=sys.stdout,
-        timeout=timeout,
-        on_chunk=None,  # the place for a progress bar: called with (points done, total or None)
-    )
+    with progress.task("evaluating at the points of the file") as advance:
+        summary = evaluate_file(
+            result,
+            at_file,
+            output,
+            stdin=sys.stdin,
+            stdout=sys.stdout,
+            timeout=timeout,
+            on_chunk=advance.update,  # (points done, total or None: CSV input is counted as read)
+        )
     if (warning := summary.warning()) is not None:
         sys.stderr.write(f"warning: {warning}\n")
 

@@ -205,3 +205,29 @@ class TestCli:
             '"matrix":[["y"],["x"]],"points":[]}\n',
             "",
         )
+
+    def test_batch_evaluation_reports_points_done(
+        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+    ) -> None:
+        """--at-file reports the points evaluated after each chunk, against the number of points."""
+        import numpy as np
+
+        from jhcli import batcheval
+
+        points = tmp_path / "points.npy"
+        np.save(points, np.arange(10.0).reshape(5, 2))
+        recorder = Recorder()
+        monkeypatch.setattr(cli, "_progress_reporter", lambda: recorder)
+        monkeypatch.setattr(batcheval, "CHUNK_ROWS", 2)
+        out = run_jh("jacobian", "x*y", "--at-file", str(points), "--output", str(tmp_path / "J.npy"))
+        assert (out.exit_code, out.stdout, out.stderr) == (0, "", "")
+        total, counts = recorder.task("evaluating at the points of the file")
+        starts = [c[1] for c in recorder.calls if c[0] == "start"]
+        key = starts.index("evaluating at the points of the file")
+        totals = {c[3] for c in recorder.calls if c[0] == "update" and c[1] == key}
+        assert (total, counts, totals) == (None, [2, 4, 5], {5})  # chunks of 2; 5 points in the .npy
+        assert not recorder.open
+        J = np.load(tmp_path / "J.npy")
+        assert J.shape == (5, 1, 2)
+        assert J[:, 0, 0].tolist() == [1.0, 3.0, 5.0, 7.0, 9.0]  # dJ/dx = y
+        assert J[:, 0, 1].tolist() == [0.0, 2.0, 4.0, 6.0, 8.0]  # dJ/dy = x
