@@ -648,6 +648,7 @@ def _vector_value(
         )
 
 
+@step("reading the input")  # a step as a decorator: the time limit covers every call
 def _vector(
     given: VectorIn | None,
     option: str,
@@ -660,18 +661,6 @@ def _vector(
 
     Values are exact expressions and may hold parameters (symbols that are not variables).
     """
-    with step("reading the input"):
-        return _read_vector(given, option, problem, decimals, by_name=by_name)
-
-
-def _read_vector(
-    given: VectorIn | None,
-    option: str,
-    problem: _Problem,
-    decimals: str,
-    *,
-    by_name: bool,
-) -> tuple[sympy.Expr, ...]:
     variables = problem.variables
     if by_name:
         count, kind = (
