@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import sympy
 
+from jhcli import construct
+
 _FUNCTIONS = frozenset(
     [
         sympy.sin,
@@ -39,6 +41,21 @@ _FUNCTIONS = frozenset(
     ]
 )
 _ZERO, _ONE = sympy.S.Zero, sympy.S.One
+
+# fdiff of these, as SymPy's classes write it, building the new function node through
+# ``construct.apply`` (SymPy's node, without the evaluation that would return it unchanged).
+_FDIFF = {
+    sympy.sin: lambda f: construct.apply(sympy.cos, f.args[0]),  # sin.fdiff: cos(arg)
+    sympy.cos: lambda f: -construct.apply(sympy.sin, f.args[0]),  # cos.fdiff: -sin(arg)
+    sympy.sinh: lambda f: construct.apply(sympy.cosh, f.args[0]),  # sinh.fdiff: cosh(arg)
+    sympy.cosh: lambda f: construct.apply(sympy.sinh, f.args[0]),  # cosh.fdiff: sinh(arg)
+    sympy.exp: lambda f: f,  # exp.fdiff: self
+}
+
+
+def _fdiff(expr: sympy.Expr, i: int) -> sympy.Expr:
+    fdiff = _FDIFF.get(expr.func)
+    return fdiff(expr) if fdiff is not None else expr.fdiff(i)
 
 
 class Unsupported(Exception):
@@ -90,6 +107,6 @@ def diff(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
             da = diff(a, var)
             if da is _ZERO or da.is_zero:
                 continue
-            terms.append(expr.fdiff(i) * da)
+            terms.append(_fdiff(expr, i) * da)
         return sympy.Add(*terms)
     raise Unsupported(type(expr).__name__)

@@ -37,6 +37,7 @@ from typing import Any, NamedTuple
 
 import sympy
 
+from jhcli import construct
 from jhcli.errors import JhError, LimitError, ParseError, ShapeError
 from jhcli.limits import DEFAULT_LIMITS, current_limits, limit_note
 
@@ -706,7 +707,7 @@ class _Parser:
         start = name_tok.pos
         self._check_arguments(name_tok, function, args)
         mag = self._checked(_call_magnitude(function, args), start)
-        expr = self._build(start, function.build, *(arg.expr for arg in args))
+        expr = self._build(start, construct.apply, function.build, *(arg.expr for arg in args))
         if mag is not None and isinstance(expr, (sympy.floor, sympy.ceiling)):
             # SymPy rounds constants only within about 100 digits; unrounded ones break printing.
             raise LimitError(

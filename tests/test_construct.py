@@ -1,0 +1,98 @@
+"""``construct.apply`` builds exactly the node SymPy's evaluating constructor builds.
+
+The fast path (no ``eval``) is taken only for the functions of ``_QUIET_FUNCTIONS`` applied to a
+jh variable or a positive rational multiple of one; every shape next to it must go to SymPy and
+come back evaluated (``sin(-x)`` is ``-sin(x)``, ``sin(z)`` with ``z`` known to be zero is 0).
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jhcli import construct, engine
+from jhcli.parsing import make_symbol, parse_expression
+
+X = make_symbol("x")
+FUNCTIONS = sorted(construct._QUIET_FUNCTIONS, key=lambda f: f.__name__)
+
+
+def _same(a: sympy.Expr, b: sympy.Expr) -> None:
+    assert a == b
+    assert sympy.srepr(a) == sympy.srepr(b)
+    assert hash(a) == hash(b)
+    assert type(a) is type(b)
+
+
+@pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.__name__)
+@settings(max_examples=60, deadline=None)
+@given(
+    coefficient=st.one_of(
+        st.just(sympy.S.One),
+        st.integers(1, 10**30).map(sympy.Integer),
+        st.fractions(min_value=0, max_value=1000, max_denominator=10**6)
+        .filter(lambda f: f > 0)
+        .map(lambda f: sympy.Rational(f.numerator, f.denominator)),
+    ),
+    name=st.sampled_from(["x", "y1", "W_12", "e", "pi_", "I_"]),
+)
+def test_the_fast_path_builds_sympys_node(function, coefficient, name) -> None:
+    arg = coefficient * make_symbol(name)
+    assert construct._is_scaled_variable(arg)
+    _same(construct.apply(function, arg), function(arg))
+
+
+NEIGHBOURS = [
+    -X,
+    -3 * X,
+    sympy.Float(0.5) * X,
+    X + 1,
+    sympy.pi * X,
+    sympy.I * X,
+    X**2,
+    2 * X * make_symbol("y"),
+    sympy.Symbol("x", positive=True),
+    sympy.Symbol("x", zero=True),
+    sympy.Symbol("x"),
+    sympy.Dummy("x", real=True),
+    sympy.Integer(0),
+    sympy.Integer(3),
+    sympy.pi / 2,
+    sympy.asin(X),
+    sympy.atan(X),
+]
+
+
+@pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("arg", NEIGHBOURS, ids=str)
+def test_every_other_shape_is_left_to_sympy(function, arg) -> None:
+    if arg.is_Symbol and arg.assumptions0 == X.assumptions0 and type(arg) is sympy.Symbol:
+        pytest.skip("a jh variable")
+    assert not construct._is_scaled_variable(arg)
+    _same(construct.apply(function, arg), function(arg))
+
+
+def test_evaluating_shapes_still_evaluate() -> None:
+    assert construct.apply(sympy.sin, -X) == -sympy.sin(X)
+    assert construct.apply(sympy.sin, sympy.Symbol("z", zero=True)) == 0
+    assert construct.apply(sympy.cos, sympy.pi) == -1
+    assert construct.apply(sympy.exp, sympy.log(X)) == X
+    assert construct.apply(sympy.atan2, X, 1) == sympy.atan2(X, 1)
+
+
+def test_the_parser_and_the_engine_build_the_same_nodes_as_sympy() -> None:
+    y = make_symbol("y")
+    text = "sin(3*x) + cos(x/2) + sinh(y) * cosh(2*y) + exp(5*x) * tan(x) + atan(4*y)"
+    parsed = parse_expression(text, variables=["x", "y"])
+    built = (
+        sympy.sin(3 * X)
+        + sympy.cos(X / 2)
+        + sympy.sinh(y) * sympy.cosh(2 * y)
+        + sympy.exp(5 * X) * sympy.tan(X)
+        + sympy.atan(4 * y)
+    )
+    _same(parsed, built)
+    for v in (X, y):
+        _same(engine.diff(parsed, v), sympy.diff(built, v))
