@@ -913,6 +913,7 @@ class _Parser:
             m = _times(max(base.mag), _pow10(exponent.mag[0]))
             mag = (m, m)
         mag = self._checked(mag, start)
+        construct.note_finite_terms(b)  # SymPy asks whether they are infinite
         expr = self._build(start, sympy.Pow, b, x)
         self._check_exponents(expr, start)
         return _Value(expr, mag)

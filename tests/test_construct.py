@@ -96,3 +96,59 @@ def test_the_parser_and_the_engine_build_the_same_nodes_as_sympy() -> None:
     _same(parsed, built)
     for v in (X, y):
         _same(engine.diff(parsed, v), sympy.diff(built, v))
+
+
+FACTS = ("infinite", "finite", "zero", "real", "extended_real", "positive", "negative", "nonnegative")
+Y = make_symbol("y")
+
+
+def _fresh(term: sympy.Expr) -> sympy.Expr:
+    """An object equal to ``term`` that has asked SymPy nothing (the cache would return ``term``)."""
+    sympy.core.cache.clear_cache()
+    fresh = term.func(*term.args)
+    assert fresh == term and fresh is not term
+    return fresh
+
+
+@pytest.mark.parametrize(
+    "term",
+    [-(X**2), 3 * X * Y**4, -X, sympy.Rational(-5, 3) * X**2 * Y, X**2, 7 * X],
+    ids=str,
+)
+def test_recorded_finiteness_is_what_sympy_infers(term: sympy.Expr) -> None:
+    sympy.core.cache.clear_cache()
+    seeded = term.func(*term.args)
+    construct.note_finite_terms(seeded + make_symbol("z"))  # a sum holding the term
+    construct.note_finite_terms(sympy.Add(seeded, Y, evaluate=False))
+    assert seeded._assumptions.get("infinite") is False
+    fresh = _fresh(term)
+    assert fresh is not seeded
+    for fact in FACTS:
+        assert getattr(seeded, f"is_{fact}") == getattr(fresh, f"is_{fact}"), fact
+
+
+@pytest.mark.parametrize(
+    "term",
+    [X**-2, sympy.sin(X) * Y, sympy.Float(0.5) * X, sympy.Symbol("p", positive=True) * X, sympy.pi * X, X**Y],
+    ids=str,
+)
+def test_other_terms_are_left_to_sympys_inference(term: sympy.Expr) -> None:
+    sympy.core.cache.clear_cache()
+    fresh = term.func(*term.args)
+    construct.note_finite_terms(sympy.Add(fresh, Y, evaluate=False))
+    assert "infinite" not in fresh._assumptions
+
+
+def test_a_parsed_rosenbrock_function_knows_what_sympy_would_infer() -> None:
+    sympy.core.cache.clear_cache()
+    names = [f"x{i}" for i in range(1, 6)]
+    text = " + ".join(f"100*(x{i + 1} - x{i}**2)**2 + (1 - x{i})**2" for i in range(1, 5))
+    parsed = parse_expression(text, variables=names)
+    xs = [make_symbol(n) for n in names]
+    built = sympy.Add(*[100 * (xs[i + 1] - xs[i] ** 2) ** 2 + (1 - xs[i]) ** 2 for i in range(4)])
+    _same(parsed, built)
+    for power in [t for t in sympy.preorder_traversal(parsed) if t.is_Pow and t.base.is_Add]:
+        for term in [t for t in power.base.args if not t.is_Atom]:
+            assert term._assumptions.get("infinite") is False
+            for fact in FACTS:
+                assert getattr(term, f"is_{fact}") == getattr(_fresh(term), f"is_{fact}")
