@@ -10,6 +10,8 @@ import math
 from typing import Any
 
 import sympy
+from sympy.core.mul import _keep_coeff
+from sympy.printing.precedence import precedence
 from sympy.printing.str import StrPrinter
 
 _EXACT = 2**53  # integers below this are exact doubles
@@ -99,6 +101,34 @@ def ordered_terms(expr: sympy.Expr) -> list[sympy.Expr]:
     return [term for term, *_ in sorted(terms, key=key)]
 
 
+_FUNCTIONS = frozenset(
+    [sympy.sin, sympy.cos, sympy.tan, sympy.exp, sympy.log, sympy.sinh, sympy.cosh, sympy.tanh]
+    + [sympy.asin, sympy.acos, sympy.atan]
+)
+_NO_PARENS_IN_SUM = frozenset(
+    [sympy.Symbol, sympy.Mul, sympy.Pow, sympy.Integer, sympy.Rational, sympy.Float, *_FUNCTIONS]
+)
+
+
+def _is_plain_factor(factor: Any) -> bool:
+    if factor.is_Symbol or factor.is_Add or type(factor) in _FUNCTIONS:
+        return True
+    return bool(factor.is_Pow and factor.exp.is_Integer and factor.exp.p > 0 and not factor.base.is_Number)
+
+
+def _is_plain_product(expr: Any) -> bool:
+    """A commutative product of an optional integer and factors of ``_is_plain_factor``."""
+    if not expr.is_commutative:
+        return False
+    args = expr.args
+    first = args[0]
+    if first.is_Number:
+        if not first.is_Integer:
+            return False
+        args = args[1:]
+    return all(_is_plain_factor(f) for f in args)
+
+
 class _JhStrPrinter(StrPrinter):
     """SymPy's str printer, with Euler's number written the way jh reads it back."""
 
@@ -106,6 +136,48 @@ class _JhStrPrinter(StrPrinter):
         if (order or self.order) is None and expr.is_Add:
             return ordered_terms(expr)  # SymPy's own order, without its dense monomials
         return list(super()._as_ordered_terms(expr, order=order))
+
+    # Fast paths: SymPy's _print_Add and _print_Mul for the common shapes, skipping the checks
+    # that cannot apply there (each test costs microseconds per node: a 1,000-variable Rosenbrock
+    # function and its Hessian have tens of thousands). The text is StrPrinter's own;
+    # tests/test_print_order.py compares the two printers on random expressions.
+
+    def _print_Add(self, expr: Any, order: Any = None) -> str:
+        # StrPrinter._print_Add, with precedence(term) read from the node type where it is known
+        # (no term of those types is parenthesized inside a sum: their precedence is >= Add's).
+        prec = precedence(expr)
+        parts = []
+        for term in self._as_ordered_terms(expr, order=order):
+            t = self._print(term)
+            if t.startswith("-") and not term.is_Add:
+                sign, t = "-", t[1:]
+            else:
+                sign = "+"
+            if type(term) not in _NO_PARENS_IN_SUM and (precedence(term) < prec or term.is_Add):
+                t = f"({t})"
+            parts.extend([sign, t])
+        sign = parts.pop(0)
+        return ("" if sign == "+" else sign) + " ".join(parts)
+
+    def _print_Mul(self, expr: Any) -> str:
+        if not _is_plain_product(expr):
+            return str(super()._print_Mul(expr))
+        # StrPrinter._print_Mul for an integer coefficient times symbols, positive integer powers
+        # of symbols, sums and elementary functions: no denominator, only sums in parentheses.
+        coeff, rest = expr.as_coeff_Mul()
+        sign = ""
+        if coeff < 0:
+            expr, sign = _keep_coeff(-coeff, rest), "-"
+        parts = []
+        for item in expr.as_ordered_factors():
+            if item.is_Integer:
+                if item.p != 1:
+                    parts.append(str(item.p))
+            elif item.is_Add:
+                parts.append(f"({self._print(item)})")
+            else:
+                parts.append(self._print(item))
+        return sign + "*".join(parts or ["1"])
 
     def _print_Exp1(self, expr: Any) -> str:
         return "exp(1)" if self._settings.get("e_is_variable") else "e"

@@ -8,12 +8,14 @@ factors, complex and float coefficients, non-commutative factors) are compared w
 
 from __future__ import annotations
 
+import pytest
 import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sympy.printing.str import StrPrinter
 
 from jhcli import printing
+from jhcli.parsing import parse_expression
 
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -43,9 +45,12 @@ _sums = st.lists(_terms, min_size=2, max_size=12).map(lambda terms: sympy.Add(*t
 
 
 class _SympysOrder(printing._JhStrPrinter):
-    """jh's printer with SymPy's own term order: the text to compare with."""
+    """jh's printer with SymPy's own term order and SymPy's own sum and product printing (no fast
+    paths): the text to compare with."""
 
     _as_ordered_terms = StrPrinter._as_ordered_terms
+    _print_Add = StrPrinter._print_Add
+    _print_Mul = StrPrinter._print_Mul
 
 
 def _check(expr: sympy.Expr) -> None:
@@ -94,3 +99,58 @@ def test_coefficients_beyond_exact_doubles_compare_as_sympy_converts_them() -> N
     tiny, huge = sympy.Rational(1, 2**60), sympy.Rational(2**70, 3)
     for expr in (big * x + (big - 1) * x * y + y, huge * x + x * y + tiny * y):
         _check(expr)
+
+
+_functions = st.sampled_from(sorted(printing._FUNCTIONS, key=str) + [sympy.sqrt, sympy.Abs, sympy.floor])
+_leaves = st.one_of(
+    st.sampled_from(SYMBOLS),
+    st.integers(-20, 20).map(sympy.Integer),
+    st.sampled_from([sympy.Rational(1, 2), sympy.Rational(-2, 3), sympy.pi, sympy.E, sympy.Float(-1.5), A]),
+)
+
+
+def _power_base(expr: sympy.Expr) -> bool:
+    return bool(expr.free_symbols) and bool(expr.is_commutative)
+
+
+_expressions = st.recursive(
+    _leaves,
+    lambda c: st.one_of(
+        st.tuples(c, c).map(lambda ab: ab[0] + ab[1]),
+        st.tuples(c, c).map(lambda ab: ab[0] * ab[1]),
+        st.tuples(c, c).map(lambda ab: ab[0] - ab[1]),
+        st.tuples(c, st.integers(-3, 4)).map(lambda ab: ab[0] ** ab[1] if ab[0] != 0 or ab[1] > 0 else ab[0]),
+        st.tuples(c, c).map(lambda ab: ab[0] ** ab[1] if _power_base(ab[0]) else ab[0]),
+        st.tuples(_functions, c).map(lambda fa: fa[0](fa[1]) if fa[1].is_commutative else fa[1]),
+        st.tuples(st.integers(-400, 400), c, c).map(lambda p: sympy.Mul(p[0], p[1], p[2])),
+    ),
+    max_leaves=12,
+)
+
+
+@SETTINGS
+@given(_expressions)
+def test_sums_and_products_print_as_sympy_prints_them(expr: sympy.Expr) -> None:
+    assert printing.sstr(expr) == _SympysOrder().doprint(expr)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "-x1",
+        "-2*x1",
+        "-400*x1*(-x1**2 + x2)",
+        "2*x1*sin(x2)**2*cos(3*x1)",
+        "-(x1 + 1)*(x2 - 1)",
+        "x1/2",
+        "-x1**2/3",
+        "x1**(-2)",
+        "2**x1*x1",
+        "sqrt(x1)*x2",
+        "100*(x2 - x1**2)**2 + (1 - x1)**2",
+        "-exp(x1)*log(x2)",
+    ],
+)
+def test_known_products(text: str) -> None:
+    expr = parse_expression(text, variables=["x1", "x2"])
+    assert printing.sstr(expr) == _SympysOrder().doprint(expr)
