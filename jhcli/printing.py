@@ -6,6 +6,7 @@ is ``e`` (``exp(1)`` when a variable is called ``e``). Floats are written in the
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -88,7 +89,7 @@ def ordered_terms(expr: sympy.Expr) -> list[sympy.Expr]:
                     ncpart.append(factor)
         terms.append((term, coeff, cpart, ncpart))
 
-    index = {g: i for i, g in enumerate(sorted(gens, key=sympy.default_sort_key))}
+    index = {g: i for i, g in enumerate(sorted(gens, key=sort_key))}
 
     def key(item: tuple[Any, complex, dict[Any, int], list[Any]]) -> tuple[Any, ...]:
         _, coeff, cpart, ncpart = item
@@ -96,9 +97,48 @@ def ordered_terms(expr: sympy.Expr) -> list[sympy.Expr]:
         monom: list[tuple[float, ...]] = [(0, i, -e) if e > 0 else (1, -i, -e) for i, e in exponents]
         monom.append((0.5,))
         re, im = coeff.real, coeff.imag
-        return tuple(monom), tuple(e.sort_key() for e in ncpart), ((bool(im), im), (re, im))
+        return tuple(monom), tuple(sort_key(e) for e in ncpart), ((bool(im), im), (re, im))
 
     return [term for term, *_ in sorted(terms, key=key)]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def sort_key(expr: Any) -> Any:
+    """``sympy.default_sort_key(expr)``, with the terms of sums ordered by ``ordered_terms``.
+
+    SymPy's ``Expr.sort_key`` of a sum orders its terms with ``as_ordered_terms``, whose
+    coefficients go through ``evalf`` (``complex(coeff)``); printing a sum sorts its bases (the
+    1,600 sums of a 400-variable Rosenbrock function) by this key. Below is ``Expr.sort_key``'s own
+    code with ``ordered_terms`` and ``ordered_factors``; other classes' keys are their own.
+    """
+    if not isinstance(expr, sympy.Expr) or type(expr).sort_key is not _EXPR_SORT_KEY:
+        return sympy.default_sort_key(expr)
+    coeff, rest = expr.as_coeff_Mul()
+    if rest.is_Pow:
+        if rest.base is sympy.S.Exp1:
+            rest, exp = sympy.Function("exp")(rest.exp), sympy.S.One
+        else:
+            rest, exp = rest.args
+    else:
+        exp = sympy.S.One
+    if rest.is_Dummy:
+        args: tuple[Any, ...] = (rest.sort_key(),)
+    elif rest.is_Atom:
+        args = (str(rest),)
+    else:
+        items = ordered_terms(rest) if rest.is_Add else ordered_factors(rest) if rest.is_Mul else rest.args
+        args = tuple(sort_key(a) for a in items)
+    return rest.class_key(), (len(args), args), exp.sort_key(), coeff
+
+
+_EXPR_SORT_KEY = sympy.Expr.sort_key
+
+
+def ordered_factors(expr: sympy.Mul) -> list[sympy.Expr]:
+    """``expr.as_ordered_factors()`` for a product (SymPy's code, with ``sort_key``)."""
+    cpart, ncpart = expr.args_cnc()
+    cpart.sort(key=sort_key)
+    return [*cpart, *ncpart]
 
 
 _FUNCTIONS = frozenset(
@@ -169,7 +209,7 @@ class _JhStrPrinter(StrPrinter):
         if coeff < 0:
             expr, sign = _keep_coeff(-coeff, rest), "-"
         parts = []
-        for item in expr.as_ordered_factors():
+        for item in ordered_factors(expr) if expr.is_Mul else [expr]:
             if item.is_Integer:
                 if item.p != 1:
                     parts.append(str(item.p))

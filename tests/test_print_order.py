@@ -154,3 +154,12 @@ def test_sums_and_products_print_as_sympy_prints_them(expr: sympy.Expr) -> None:
 def test_known_products(text: str) -> None:
     expr = parse_expression(text, variables=["x1", "x2"])
     assert printing.sstr(expr) == _SympysOrder().doprint(expr)
+
+
+@SETTINGS
+@given(st.one_of(_expressions, _sums))
+def test_sort_keys_are_sympys(expr: sympy.Expr) -> None:
+    for node in sympy.preorder_traversal(expr):
+        assert printing.sort_key(node) == sympy.default_sort_key(node)
+        if node.is_Mul:
+            assert printing.ordered_factors(node) == node.as_ordered_factors()
