@@ -72,8 +72,8 @@ class TestHelpAndCompletion:
         """Completing 'jh hes' answers 'hessian' and never imports SymPy (it must be instant)."""
         code = (
             "import sys\n"
-            "from jhcli.cli import main\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "from jhcli.cli import run\n"
+            "run()\n"
             "sys.stderr.write('sympy loaded' if 'sympy' in sys.modules else 'sympy not loaded')\n"
         )
         env = {**os.environ, "_JH_COMPLETE": "complete_bash", "COMP_WORDS": "jh hes", "COMP_CWORD": "1"}

@@ -26,15 +26,12 @@ _HEAVY = ("sympy", "numpy", "rich", "pydantic", "symengine", "matplotlib")
 
 @pytest.mark.parametrize("argv", [["--version"], ["--help"], ["hessian", "--help"], ["jacobian", "-h"]])
 def test_help_and_version_load_nothing_heavy(argv: list[str]) -> None:
-    """`jh --version`, `--help` and a command's help run main() without SymPy, NumPy, Rich, pydantic."""
+    """`jh --version`, `--help` and a command's help run jh without SymPy, NumPy, Rich, pydantic."""
     code = (
         "import sys\n"
         f"sys.argv = ['jh', *{argv!r}]\n"
-        "from jhcli.cli import main\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
+        "from jhcli.cli import run\n"
+        "run()\n"
         f"print('LOADED', sorted(set(sys.modules) & set({_HEAVY!r})))\n"
     )
     last = _run_python(code).splitlines()[-1]
@@ -46,12 +43,9 @@ def test_seed_case_loads_neither_tensors_nor_rich_nor_pydantic() -> None:
     code = (
         "import sys, io\n"
         "sys.argv = ['jh', 'jacobian', 'x**2+y, x*y', '--at', '2,3', '-f', 'json']\n"
-        "from jhcli.cli import main\n"
+        "from jhcli.cli import run\n"
         "out, sys.stdout = sys.stdout, io.StringIO()\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
+        "run()\n"
         "text, sys.stdout = sys.stdout.getvalue(), out\n"
         "print(text.strip())\n"
         "mods = set(sys.modules)\n"
@@ -147,3 +141,41 @@ class TestOneCommandApp:
         )
         whole = run_jh(*argv)
         assert (done.returncode, done.stdout, done.stderr) == (whole.exit_code, whole.stdout, whole.stderr)
+
+
+class TestProcessEnd:
+    """``main`` flushes and ends the process with ``os._exit`` (no teardown); ``run`` returns the code."""
+
+    def test_run_returns_the_exit_code_and_leaves_the_collector_on(self) -> None:
+        code = (
+            "import gc, io, sys\n"
+            "from jhcli.cli import run\n"
+            "out, sys.stdout = sys.stdout, io.StringIO()\n"
+            "codes = [run(['jacobian', 'x**2', '-f', 'json']), run(['hessian', '1/x', '--at', '0']),\n"
+            "         run(['--version']), run(['jacobain', 'x'])]\n"
+            "sys.stdout = out\n"
+            "print(codes, gc.isenabled(), gc.get_freeze_count() > 100000)\n"
+        )
+        assert _run_python(code).splitlines()[-1] == "[0, 1, 0, 2] True True"
+
+    def test_a_large_output_reaches_a_pipe_whole(self) -> None:
+        from tests.conftest import run_jh
+
+        functions = ", ".join(f"x{i}**2*sin(x{i + 1})" for i in range(1, 120))
+        argv = ["jacobian", functions, "-f", "json", "--at", ",".join(["1"] * 120)]
+        done = subprocess.run(
+            [sys.executable, "-m", "jhcli", *argv], capture_output=True, text=True, timeout=300
+        )
+        whole = run_jh(*argv)
+        assert len(done.stdout) > 100_000
+        assert (done.returncode, done.stdout, done.stderr) == (0, whole.stdout, "")
+
+    def test_errors_keep_their_code_and_message(self) -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "jhcli", "hessian", "x**", "-f", "json"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert (done.returncode, done.stdout) == (2, "")
+        assert done.stderr.startswith("error: ")
