@@ -149,6 +149,8 @@ _NO_PARENS_IN_SUM = frozenset(
     [sympy.Symbol, sympy.Mul, sympy.Pow, sympy.Integer, sympy.Rational, sympy.Float, *_FUNCTIONS]
 )
 
+_PLAIN_ARGUMENTS = _NO_PARENS_IN_SUM | {sympy.Add}
+
 
 def _is_plain_factor(factor: Any) -> bool:
     if factor.is_Symbol or factor.is_Add or type(factor) in _FUNCTIONS:
@@ -220,7 +222,19 @@ class _JhStrPrinter(StrPrinter):
         return sign + "*".join(parts or ["1"])
 
     def _print_Exp1(self, expr: Any) -> str:
-        return "exp(1)" if self._settings.get("e_is_variable") else "e"
+        e_is_variable = self._settings.get("e_is_variable")
+        if e_is_variable is None:  # decided when first needed: most expressions have no e
+            root = self._settings.get("root")
+            e_is_variable = root is not None and any(s.name == "e" for s in root.free_symbols)
+            self._settings["e_is_variable"] = e_is_variable
+        return "exp(1)" if e_is_variable else "e"
+
+    def _print_Function(self, expr: Any) -> str:
+        # StrPrinter._print_Function; its arguments, parenthesized only below precedence 0, never
+        # are when they are of the types in _NO_PARENS_IN_SUM or sums (precedence >= 40).
+        if type(expr) in _FUNCTIONS and all(type(a) in _PLAIN_ARGUMENTS for a in expr.args):
+            return expr.func.__name__ + "(" + ", ".join([self._print(a) for a in expr.args]) + ")"
+        return str(super()._print_Function(expr))
 
     def _print_Float(self, expr: Any) -> str:
         # The shortest text that reads back as the same double: 0.2, not 0.200000000000000.
@@ -228,7 +242,7 @@ class _JhStrPrinter(StrPrinter):
         return repr(value) if math.isfinite(value) else str(super()._print_Float(expr))
 
 
-_STR_DEFAULTS = dict(StrPrinter._default_settings, e_is_variable=False)
+_STR_DEFAULTS = dict(StrPrinter._default_settings, e_is_variable=False, root=None)
 _JhStrPrinter._default_settings = _STR_DEFAULTS
 
 
@@ -243,8 +257,7 @@ def sstr(expr: Any) -> str:
         return str(expr)
     if expr.is_Integer:  # what the printer writes, without building one (10**6 zeros of a big Hessian)
         return str(expr.p)
-    e_is_variable = any(s.name == "e" for s in expr.free_symbols)
-    return str(_JhStrPrinter({"e_is_variable": e_is_variable}).doprint(expr))
+    return str(_JhStrPrinter({"e_is_variable": None, "root": expr}).doprint(expr))
 
 
 def matrix_texts(matrix: sympy.MatrixBase) -> list[list[str]]:
