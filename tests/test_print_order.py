@@ -122,9 +122,8 @@ def _power_base(expr: sympy.Expr) -> bool:
     return bool(expr.free_symbols) and bool(expr.is_commutative)
 
 
-_expressions = st.recursive(
-    _leaves,
-    lambda c: st.one_of(
+def _extend(c: st.SearchStrategy[sympy.Expr]) -> st.SearchStrategy[sympy.Expr]:
+    return st.one_of(
         st.tuples(c, c).map(lambda ab: ab[0] + ab[1]),
         st.tuples(c, c).map(lambda ab: ab[0] * ab[1]),
         st.tuples(c, c).map(lambda ab: ab[0] - ab[1]),
@@ -132,9 +131,10 @@ _expressions = st.recursive(
         st.tuples(c, c).map(lambda ab: ab[0] ** ab[1] if _power_base(ab[0]) else ab[0]),
         st.tuples(_functions, c).map(lambda fa: fa[0](fa[1]) if fa[1].is_commutative else fa[1]),
         st.tuples(st.integers(-400, 400), c, c).map(lambda p: sympy.Mul(p[0], p[1], p[2])),
-    ),
-    max_leaves=12,
-)
+    )
+
+
+_expressions = st.recursive(_leaves, _extend, max_leaves=12)
 
 
 @SETTINGS
