@@ -481,6 +481,8 @@ def _run(
         for problem in problems:
             sys.stderr.write(f"warning: {problem}\n")
         code = ExitCode.MATH if problems else ExitCode.OK
+    except BrokenPipeError:  # the reader of stdout has gone: nothing left to tell anyone
+        raise typer.Exit(ExitCode.PIPE_CLOSED) from None
     except JhError as e:
         if debug:
             traceback.print_exc()
@@ -1364,8 +1366,11 @@ def batch(
             line = json.dumps(out, ensure_ascii=False, separators=(",", ":"))
             for ch in "\x85\u2028\u2029":  # line breaks for str.splitlines: keep one object per line
                 line = line.replace(ch, f"\\u{ord(ch):04x}")
-            sys.stdout.write(line + "\n")
-            sys.stdout.flush()
+            try:
+                sys.stdout.write(line + "\n")
+                sys.stdout.flush()
+            except BrokenPipeError:  # the reader has gone: the remaining lines have no one to go to
+                raise typer.Exit(ExitCode.PIPE_CLOSED) from None
     if worst:
         raise typer.Exit(worst)
 
@@ -1558,6 +1563,8 @@ def main() -> NoReturn:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # the reader has gone (a closed pipe): nothing left to tell it
+        except BrokenPipeError:  # the reader has gone (a closed pipe) before the last output
+            code = code or ExitCode.PIPE_CLOSED
+        except (OSError, ValueError):  # closed or unwritable: nothing left to tell anyone
             pass
     os._exit(code)

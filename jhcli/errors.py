@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad option, unparsable expression, point of the wrong length
     LIMIT = 3  # a time or size limit was reached
     INTERRUPTED = 130
+    PIPE_CLOSED = 141  # stdout's reader went away (a closed pipe); 128 + SIGPIPE, as a shell reports it
 
 
 class JhError(Exception):

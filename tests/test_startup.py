@@ -179,3 +179,24 @@ class TestProcessEnd:
         )
         assert (done.returncode, done.stdout) == (2, "")
         assert done.stderr.startswith("error: ")
+
+    @pytest.mark.parametrize(
+        "argv",
+        [
+            ["jacobian", "x**2, x*y", "-f", "json"],
+            ["jacobian", ", ".join(f"x{i}**2" for i in range(1, 200)), "-f", "json"],  # over a pipe's buffer
+            ["batch", "-"],
+        ],
+        ids=["small", "large", "batch"],
+    )
+    def test_a_closed_pipe_ends_quietly_with_141(self, argv: list[str]) -> None:
+        """The reader has gone before jh writes: no message, no traceback, exit 141 (128 + SIGPIPE)."""
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "jhcli", *argv],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        proc.stdout.close()  # type: ignore[union-attr]
+        _, err = proc.communicate(b'jacobian "x**2"\nhessian "x*y"\n', timeout=300)
+        assert (proc.returncode, err.decode()) == (141, "")
