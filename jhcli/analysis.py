@@ -73,11 +73,27 @@ class _Memo:
     def __init__(self) -> None:
         self.problems: dict[sympy.Expr, Entry | None] = {}
         self.values: dict[sympy.Expr, sympy.Expr | None] = {}
+        self.delicate: dict[sympy.Expr, bool] = {}
+        self.entries: dict[tuple[sympy.Expr, bool], Entry | None] = {}
 
     def substituted(self, expr: sympy.Expr, point: Mapping[Any, Any], delicate: bool) -> sympy.Expr | None:
         if expr not in self.values:
             self.values[expr] = _substituted(expr, point, delicate)
         return self.values[expr]
+
+    def is_delicate(self, expr: sympy.Expr) -> bool:
+        known = self.delicate.get(expr)
+        if known is None:
+            known = self.delicate[expr] = _is_delicate(expr)
+        return known
+
+    def entry(self, value: sympy.Expr, simplify: bool) -> Entry | None:
+        """The entry of an exact value (None when it is undefined), worked out once per value: a
+        symmetric matrix holds most of its values twice, and structured ones many times."""
+        key = (value, simplify)
+        if key not in self.entries:
+            self.entries[key] = _value_entry(value, simplify)
+        return self.entries[key]
 
 
 @dataclass(frozen=True)
@@ -302,7 +318,7 @@ def _source_problem(
     """Why ``source`` (which must be defined for an entry to mean anything) is not, or None."""
     if source in memo.problems:
         return memo.problems[source]
-    delicate = _is_delicate(source)
+    delicate = memo.is_delicate(source)
     problem = None
     unevaluated = _kink(source, point) if delicate else None
     if unevaluated is not None and unevaluated.startswith("the derivative"):
@@ -332,15 +348,23 @@ def _evaluate(
             return problem
     if expr is sympy.S.Zero:
         return _ZERO
-    delicate = _is_delicate(expr)
+    delicate = memo.is_delicate(expr)
     kink = _kink(expr, point) if delicate else None
     if kink is not None:
         if origin is None:
             return Entry(Status.UNDEFINED, None, None, f"not differentiable here: {kink}")
         return _at_kink(expr, point, origin, kink, simplify)
     value = memo.substituted(expr, point, delicate)
-    if value is None or _is_undefined(value):
+    entry = None if value is None else memo.entry(value, simplify)
+    if entry is None:
         return Entry(Status.UNDEFINED, None, None, f"{expr} is undefined at this point")
+    return entry
+
+
+def _value_entry(value: sympy.Expr, simplify: bool) -> Entry | None:
+    """The entry of an exact value at a point; None when it is undefined."""
+    if _is_undefined(value):
+        return None
     _check_size(value)
     if simplify:
         value = cheap_simplify(value)

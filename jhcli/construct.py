@@ -70,6 +70,34 @@ def apply(function: Any, *args: Any) -> Any:
     return function(*args)
 
 
+_PLAIN_FACTORS = _QUIET_FUNCTIONS - {sympy.exp}  # exp(a) is E**a to Mul.flatten (as_base_exp)
+
+
+def _is_plain_factor(expr: Any) -> bool:
+    """A jh variable, or a function of ``_PLAIN_FACTORS`` of a scaled variable: a factor that
+    ``Mul.flatten`` keeps as it is, with exponent 1."""
+    if expr.is_Symbol:
+        return _is_variable(expr)
+    return type(expr) in _PLAIN_FACTORS and _is_scaled_variable(expr.args[0])
+
+
+def multiply(*factors: Any) -> Any:
+    """``sympy.Mul(*factors)``, as SymPy builds it.
+
+    A rational ``r`` (not 0 or 1) times a plain factor ``f`` (``_is_plain_factor``) is the product
+    with the arguments ``(r, f)``: ``Mul.flatten`` only takes ``r`` as the coefficient, keeps ``f``
+    (a finite factor that is not a number, a sum, a power or a product) and puts the coefficient
+    first. Built here without the flattening; anything else is ``sympy.Mul``.
+    """
+    if len(factors) == 2:
+        a, b = factors
+        if b.is_Rational:
+            a, b = b, a
+        if a.is_Rational and a not in (sympy.S.Zero, sympy.S.One) and _is_plain_factor(b):
+            return sympy.Mul(a, b, evaluate=False)
+    return sympy.Mul(*factors)
+
+
 def _is_finite_polynomial(term: Any) -> bool:
     """A rational, a jh variable, or a product of non-negative integer powers of those."""
     if term.is_Rational:

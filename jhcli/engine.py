@@ -112,6 +112,6 @@ def diff(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
             da = diff(a, var)
             if da is _ZERO or da.is_zero:
                 continue
-            terms.append(_fdiff(expr, i) * da)
+            terms.append(construct.multiply(_fdiff(expr, i), da))
         return sympy.Add(*terms)
     raise Unsupported(type(expr).__name__)

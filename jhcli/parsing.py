@@ -491,7 +491,7 @@ class _Parser:
         )
         self._refuse(size, start)
         mag = self._checked(_combine(factors, product=True), start)
-        expr = self._build(start, sympy.Mul, *exprs)
+        expr = self._build(start, construct.multiply, *exprs)
         self._check_exponents(expr, start)
         return _Value(expr, mag)
 

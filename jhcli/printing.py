@@ -257,6 +257,13 @@ def sstr(expr: Any) -> str:
         return str(expr)
     if expr.is_Integer:  # what the printer writes, without building one (10**6 zeros of a big Hessian)
         return str(expr.p)
+    return _printed(expr)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _printed(expr: sympy.Basic) -> str:
+    """The text of an expression, printed once: matrices repeat values (a symmetric Hessian holds
+    most of them twice). Keyed by SymPy's structural equality, which tells 2.0 from 2."""
     return str(_JhStrPrinter({"e_is_variable": None, "root": expr}).doprint(expr))
 
 

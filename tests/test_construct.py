@@ -152,3 +152,46 @@ def test_a_parsed_rosenbrock_function_knows_what_sympy_would_infer() -> None:
             assert term._assumptions.get("infinite") is False
             for fact in FACTS:
                 assert getattr(term, f"is_{fact}") == getattr(_fresh(term), f"is_{fact}")
+
+
+_RATIONALS = st.one_of(
+    st.integers(-(10**20), 10**20).map(sympy.Integer),
+    st.fractions(-1000, 1000, max_denominator=10**6).map(
+        lambda f: sympy.Rational(f.numerator, f.denominator)
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    coefficient=_RATIONALS,
+    function=st.sampled_from([None, *FUNCTIONS]),
+    inner=st.sampled_from([sympy.S.One, sympy.Integer(3), sympy.Rational(1, 2)]),
+    swap=st.booleans(),
+)
+def test_a_rational_times_a_plain_factor_is_sympys_product(coefficient, function, inner, swap) -> None:
+    factor = X if function is None else function(inner * X)
+    pair = (factor, coefficient) if swap else (coefficient, factor)
+    _same(construct.multiply(*pair), sympy.Mul(*pair))
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        (sympy.Integer(2), sympy.exp(X)),  # exp(a) is E**a to Mul.flatten
+        (sympy.Integer(0), X),
+        (sympy.Integer(1), X),
+        (sympy.Float(2.5), X),
+        (sympy.Integer(2), X + 1),
+        (sympy.Integer(2), X**2),
+        (sympy.Integer(2), 3 * X),
+        (sympy.Integer(2), sympy.sqrt(2)),
+        (sympy.Integer(2), sympy.Symbol("p", positive=True)),
+        (sympy.Integer(2), sympy.sin(X + 1)),
+        (X, Y),
+        (sympy.Integer(2), X, Y),
+    ],
+    ids=str,
+)
+def test_other_products_are_sympys(pair: tuple[sympy.Expr, ...]) -> None:
+    _same(construct.multiply(*pair), sympy.Mul(*pair))
