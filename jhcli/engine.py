@@ -25,21 +25,7 @@ import sympy
 
 from jhcli import construct
 
-_FUNCTIONS = frozenset(
-    [
-        sympy.sin,
-        sympy.cos,
-        sympy.tan,
-        sympy.exp,
-        sympy.log,
-        sympy.sinh,
-        sympy.cosh,
-        sympy.tanh,
-        sympy.asin,
-        sympy.acos,
-        sympy.atan,
-    ]
-)
+_FUNCTIONS = construct.ELEMENTARY
 _ZERO, _ONE = sympy.S.Zero, sympy.S.One
 
 # fdiff of these, as SymPy's classes write it, building the new function node through

@@ -15,6 +15,8 @@ from sympy.core.mul import _keep_coeff
 from sympy.printing.precedence import precedence
 from sympy.printing.str import StrPrinter
 
+from jhcli import construct
+
 _EXACT = 2**53  # integers below this are exact doubles
 
 
@@ -141,10 +143,7 @@ def ordered_factors(expr: sympy.Mul) -> list[sympy.Expr]:
     return [*cpart, *ncpart]
 
 
-_FUNCTIONS = frozenset(
-    [sympy.sin, sympy.cos, sympy.tan, sympy.exp, sympy.log, sympy.sinh, sympy.cosh, sympy.tanh]
-    + [sympy.asin, sympy.acos, sympy.atan]
-)
+_FUNCTIONS = construct.ELEMENTARY  # printed as name(args): precedence "Func", no own printer
 _NO_PARENS_IN_SUM = frozenset(
     [sympy.Symbol, sympy.Mul, sympy.Pow, sympy.Integer, sympy.Rational, sympy.Float, *_FUNCTIONS]
 )
